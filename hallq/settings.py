@@ -1,0 +1,80 @@
+"""Configuration, read once from `HALLQ_*` environment variables into a frozen value.
+
+Defaults are the embedded ones: a SQLite file, the in-process bus, no MQTT. Switching the
+event store to PostgreSQL changes only the environment (`HALLQ_STORE=postgres`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+STORES = ("sqlite", "memory", "postgres")
+
+
+def reference_hall_path() -> Path:
+    """The packaged data file of the reference hall `south-axis`."""
+    return Path(str(resources.files("hallq") / "data" / "south-axis.toml"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str = "sqlite"
+    db_path: Path = Path("hallq.sqlite3")
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    pg_dbname: str = "postgres"
+    pg_user: str = "postgres"
+    pg_password: str = ""
+    pg_schema: str = ""
+    pg_pool_size: int = 5
+    pg_lock_timeout_s: int = 5
+    hall_files: tuple[Path, ...] = field(default_factory=lambda: (reference_hall_path(),))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        store = env.get("HALLQ_STORE", "sqlite")
+        if store not in STORES:
+            raise ValueError(f"HALLQ_STORE must be one of {STORES}, not {store!r}")
+        halls = env.get("HALLQ_HALLS")
+        return cls(
+            store=store,
+            db_path=Path(env.get("HALLQ_DB", "hallq.sqlite3")),
+            pg_host=env.get("HALLQ_PG_HOST", "127.0.0.1"),
+            pg_port=int(env.get("HALLQ_PG_PORT", "5432")),
+            pg_dbname=env.get("HALLQ_PG_DB", "postgres"),
+            pg_user=env.get("HALLQ_PG_USER", "postgres"),
+            pg_password=env.get("HALLQ_PG_PASSWORD", ""),
+            pg_schema=env.get("HALLQ_PG_SCHEMA", ""),
+            pg_pool_size=int(env.get("HALLQ_PG_POOL_SIZE", "5")),
+            pg_lock_timeout_s=int(env.get("HALLQ_PG_LOCK_TIMEOUT", "5")),
+            hall_files=tuple(Path(p) for p in halls.split(os.pathsep)) if halls else (reference_hall_path(),),
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The `eventsourcing` library's own settings for the chosen store."""
+        env = {"TRANSCODER_TOPIC": "hallq.storage:HallqTranscoder"}
+        if self.store == "memory":
+            env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
+        elif self.store == "sqlite":
+            env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+            env["SQLITE_DBNAME"] = str(self.db_path)
+            env["SQLITE_LOCK_TIMEOUT"] = "30"  # several processes may share one file
+        else:
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.postgres",
+                POSTGRES_HOST=self.pg_host,
+                POSTGRES_PORT=str(self.pg_port),
+                POSTGRES_DBNAME=self.pg_dbname,
+                POSTGRES_USER=self.pg_user,
+                POSTGRES_PASSWORD=self.pg_password,
+                POSTGRES_POOL_SIZE=str(self.pg_pool_size),
+                POSTGRES_LOCK_TIMEOUT=str(self.pg_lock_timeout_s),
+            )
+            if self.pg_schema:
+                env["POSTGRES_SCHEMA"] = self.pg_schema
+        return env

@@ -1,0 +1,699 @@
+"""The hall's day: one aggregate holding every ticket and window of one hall on one date.
+
+One aggregate per hall-day is the consistency boundary that makes "no ticket is ever
+called twice" a matter of optimistic concurrency: every command is checked against the
+whole day and saved at the next version, and a racing writer loses with a conflict.
+
+Methods validate first and trigger exactly one event last, so a refused command raises a
+`DomainError` and leaves the aggregate untouched. Event `apply` bodies re-run on every
+replay, so they only assign state and never check or read the clock.
+
+State kept small on purpose, because every snapshot writes all of it: open tickets as
+`Ticket` values, the per-prefix counters (which also tell that a number no longer open was
+issued today, so it is closed), and the last `REQUEST_MEMORY` request ids for idempotent
+retries. Everything else about history lives in the events and the projections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Snapshot as LibrarySnapshot
+from eventsourcing.utils import get_topic, resolve_topic
+
+from queue_core.call_rules import Choice, WindowSkills, choose_next
+from queue_core.errors import (
+    IllegalTransition,
+    LaneNotAllowed,
+    MalformedCommand,
+    NothingToCall,
+    RequestIdReused,
+    SkillMismatch,
+    TooSoon,
+    UnknownTicket,
+    WindowStateError,
+)
+from queue_core.hall_spec import HallSpec
+from queue_core.ids import hall_day_id
+from queue_core.lifecycle import next_status
+from queue_core.outcome import Outcome
+from queue_core.snapshot_rows import ticket_from_row, ticket_to_row, window_from_row, window_to_row
+from queue_core.ticket import Ticket
+from queue_core.vocabulary import Channel, Lane, TicketStatus, TransferPlacement, WindowStatus
+from queue_core.window import Window
+
+REQUEST_MEMORY = 1024  # request ids remembered for retries: minutes at the busiest hall
+
+class HallDay(Aggregate):
+    TOPIC = "hallq.HallDay"
+
+    class Created(Aggregate.Created):
+        TOPIC = "hallq.HallDay.Started"
+        hall_id: str
+        day: str
+
+    class DayEvent(Aggregate.Event):
+        """Base of the day's events: each records the outcome of its request."""
+
+        TOPIC = "hallq.HallDay.DayEvent"  # abstract, never stored; the library asks for one
+
+        request_id: str
+        at: datetime
+        COMMANDS: ClassVar[tuple[str, ...]] = ()
+
+        def apply(self, day: HallDay) -> None:
+            self.evolve(day)
+            day._remember(self.request_id, self.outcome())
+
+        def evolve(self, day: HallDay) -> None:
+            raise NotImplementedError
+
+        def outcome(self) -> Outcome:
+            return Outcome(
+                event=type(self).__name__,
+                ticket=getattr(self, "number", None),
+                window=getattr(self, "window", None),
+                rule=getattr(self, "rule", ""),
+            )
+
+    class TicketIssued(DayEvent):
+        TOPIC = "hallq.HallDay.TicketIssued"
+        COMMANDS = ("issue",)
+        number: str
+        service: str
+        lane: Lane
+        channel: Channel
+        seq: int
+        appointment_ref: str | None
+        slot_start: datetime | None
+        slot_end: datetime | None
+
+        def evolve(self, day: HallDay) -> None:
+            prefix = self.number[0]
+            day.counters[prefix] = day.counters.get(prefix, 0) + 1
+            day.seq = self.seq
+            day._put(
+                Ticket(
+                    number=self.number,
+                    service=self.service,
+                    lane=self.lane,
+                    channel=self.channel,
+                    seq=self.seq,
+                    issued_at=self.at,
+                    appointment_ref=self.appointment_ref,
+                    slot_start=self.slot_start,
+                    slot_end=self.slot_end,
+                )
+            )
+
+    class WindowOpened(DayEvent):
+        TOPIC = "hallq.HallDay.WindowOpened"
+        COMMANDS = ("open",)
+        window: int
+        skills: tuple[str, ...]
+        services: tuple[str, ...]
+        staff: str
+
+        def evolve(self, day: HallDay) -> None:
+            day.windows[self.window] = Window(
+                self.window, tuple(self.skills), tuple(self.services), WindowStatus.OPEN, staff=self.staff
+            )
+
+    class WindowPaused(DayEvent):
+        TOPIC = "hallq.HallDay.WindowPaused"
+        COMMANDS = ("pause",)
+        window: int
+        reason: str
+
+        def evolve(self, day: HallDay) -> None:
+            w = day.windows[self.window]
+            day.windows[self.window] = replace(w, status=WindowStatus.PAUSED, pause_reason=self.reason)
+
+    class WindowResumed(DayEvent):
+        TOPIC = "hallq.HallDay.WindowResumed"
+        COMMANDS = ("resume",)
+        window: int
+
+        def evolve(self, day: HallDay) -> None:
+            w = day.windows[self.window]
+            day.windows[self.window] = replace(w, status=WindowStatus.OPEN, pause_reason="")
+
+    class WindowClosed(DayEvent):
+        TOPIC = "hallq.HallDay.WindowClosed"
+        COMMANDS = ("close",)
+        window: int
+
+        def evolve(self, day: HallDay) -> None:
+            w = day.windows[self.window]
+            day.windows[self.window] = replace(w, status=WindowStatus.CLOSED, pause_reason="", staff="")
+
+    class ServicesAssigned(DayEvent):
+        TOPIC = "hallq.HallDay.ServicesAssigned"
+        COMMANDS = ("assign",)
+        window: int
+        skills: tuple[str, ...]
+        services: tuple[str, ...]
+        reason: str
+
+        def evolve(self, day: HallDay) -> None:
+            w = day.windows.get(self.window) or Window(self.window, tuple(self.skills), ())
+            day.windows[self.window] = replace(w, services=tuple(self.services))
+
+    class TicketCalled(DayEvent):
+        TOPIC = "hallq.HallDay.TicketCalled"
+        COMMANDS = ("call_next", "call")
+        window: int
+        number: str
+        rule: str  # why this ticket: a call-policy rule, or "specific" for a chosen call
+        reason: str
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(t.updated(status=TicketStatus.CALLED, window=self.window, called_at=self.at))
+            w = day.windows[self.window]
+            day.windows[self.window] = replace(w, current=self.number, last_rule=self.rule)
+
+    class TicketRecalled(DayEvent):
+        TOPIC = "hallq.HallDay.TicketRecalled"
+        COMMANDS = ("recall",)
+        window: int
+        number: str
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(t.updated(recalls=t.recalls + 1, called_at=self.at))
+
+    class TicketMarkedNoShow(DayEvent):
+        TOPIC = "hallq.HallDay.TicketMarkedNoShow"
+        COMMANDS = ("no_show", "recall")
+        window: int
+        number: str
+        auto: bool  # True when the hall's recall limit decided it
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(t.updated(status=TicketStatus.NO_SHOW, window=None))
+            day._free(self.window)
+
+    class TicketReinstated(DayEvent):
+        TOPIC = "hallq.HallDay.TicketReinstated"
+        COMMANDS = ("reinstate",)
+        number: str
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(t.updated(status=TicketStatus.WAITING, reinstated=True, recalls=0))
+
+    class ServiceStarted(DayEvent):
+        TOPIC = "hallq.HallDay.ServiceStarted"
+        COMMANDS = ("start",)
+        window: int
+        number: str
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(t.updated(status=TicketStatus.SERVING))
+
+    class ServiceFinished(DayEvent):
+        TOPIC = "hallq.HallDay.ServiceFinished"
+        COMMANDS = ("finish",)
+        window: int
+        number: str
+        result: str
+        rating: int | None
+
+        def evolve(self, day: HallDay) -> None:
+            day._put(day.tickets[self.number].updated(status=TicketStatus.DONE))
+            day._free(self.window)
+
+    class TicketTransferred(DayEvent):
+        TOPIC = "hallq.HallDay.TicketTransferred"
+        COMMANDS = ("transfer",)
+        window: int
+        number: str
+        to_service: str
+        to_window: int | None
+        front: bool
+        note: str
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(
+                t.updated(
+                    status=TicketStatus.WAITING,
+                    service=self.to_service,
+                    target_window=self.to_window,
+                    window=None,
+                    recalls=0,
+                    requeued=True,
+                    front=self.front,
+                )
+            )
+            day._free(self.window)
+
+    class TicketParked(DayEvent):
+        TOPIC = "hallq.HallDay.TicketParked"
+        COMMANDS = ("park",)
+        window: int
+        number: str
+        missing: tuple[str, ...]
+        until: datetime
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(
+                t.updated(status=TicketStatus.PARKED, window=None, parked_until=self.until, missing=tuple(self.missing))
+            )
+            day._free(self.window)
+
+    class TicketReturned(DayEvent):
+        TOPIC = "hallq.HallDay.TicketReturned"
+        COMMANDS = ("return",)
+        number: str
+        window: int | None  # the window that returned it, or None for a parked ticket
+
+        def evolve(self, day: HallDay) -> None:
+            t = day.tickets[self.number]
+            day._put(t.updated(status=TicketStatus.WAITING, window=None, recalls=0, requeued=True, front=False))
+            if self.window is not None:
+                day._free(self.window)
+
+    class TicketCancelled(DayEvent):
+        TOPIC = "hallq.HallDay.TicketCancelled"
+        COMMANDS = ("cancel",)
+        number: str
+        by: str
+
+        def evolve(self, day: HallDay) -> None:
+            day._put(day.tickets[self.number].updated(status=TicketStatus.CANCELLED))
+
+    class Snapshot(LibrarySnapshot):
+        """A compact snapshot: rows of primitives instead of objects, no derived index."""
+
+        TOPIC = "hallq.HallDay.Snapshot"
+
+        @classmethod
+        def take(cls, aggregate: Any) -> HallDay.Snapshot:
+            return cls(  # type: ignore[call-arg]
+                originator_id=aggregate.id,
+                originator_version=aggregate.version,
+                timestamp=cls.create_timestamp(),
+                topic=get_topic(type(aggregate)),
+                state=aggregate._to_state(),
+            )
+
+        def mutate(self, _: None) -> HallDay:
+            day_cls = resolve_topic(self.topic)
+            day = object.__new__(day_cls)
+            day._from_state(self.state)
+            day.__dict__.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
+            return day
+
+    # ---- state -------------------------------------------------------------------------
+
+    def __init__(self, hall_id: str, day: str) -> None:
+        self.hall_id = hall_id
+        self.day = day
+        self.seq = 0
+        self.counters: dict[str, int] = {}
+        self.tickets: dict[str, Ticket] = {}  # open tickets only
+        self.windows: dict[int, Window] = {}
+        self.requests: dict[str, Outcome] = {}
+        self._waiting: dict[str, dict[str, Ticket]] = {}  # derived: service -> waiting tickets
+
+    @classmethod
+    def start(cls, hall_id: str, day: str) -> HallDay:
+        return cls._create(cls.Created, id=hall_day_id(hall_id, day), hall_id=hall_id, day=day)
+
+    def _put(self, ticket: Ticket) -> None:
+        """Store a ticket's new state and keep the derived waiting index in step."""
+        number = ticket.number
+        old = self.tickets.get(number)
+        if old is not None and old.status is TicketStatus.WAITING:
+            del self._waiting[old.service][number]
+        if ticket.is_open:
+            self.tickets[number] = ticket
+            if ticket.status is TicketStatus.WAITING:
+                self._waiting.setdefault(ticket.service, {})[number] = ticket
+        else:
+            self.tickets.pop(number, None)
+
+    def _free(self, window: int) -> None:
+        self.windows[window] = replace(self.windows[window], current=None)
+
+    def _remember(self, request_id: str, outcome: Outcome) -> None:
+        self.requests[request_id] = outcome
+        if len(self.requests) > REQUEST_MEMORY:
+            del self.requests[next(iter(self.requests))]  # dicts keep insertion order
+
+    def _to_state(self) -> dict[str, Any]:
+        return {
+            "hall_id": self.hall_id,
+            "day": self.day,
+            "seq": self.seq,
+            "counters": self.counters,
+            "tickets": [ticket_to_row(t) for t in self.tickets.values()],
+            "windows": [window_to_row(w) for w in self.windows.values()],
+            "requests": [[k, o.event, o.ticket, o.window, o.rule] for k, o in self.requests.items()],
+            "created_on": self._created_on,
+            "modified_on": self._modified_on,
+        }
+
+    def _from_state(self, s: dict[str, Any]) -> None:
+        self.hall_id, self.day, self.seq = s["hall_id"], s["day"], s["seq"]
+        self.counters = s["counters"]
+        self._created_on, self._modified_on = s["created_on"], s["modified_on"]
+        self.tickets, self._waiting = {}, {}
+        for row in s["tickets"]:
+            self._put(ticket_from_row(row))
+        self.windows = {w.number: w for w in map(window_from_row, s["windows"])}
+        self.requests = {r[0]: Outcome(r[1], r[2], r[3], r[4]) for r in s["requests"]}
+
+    # ---- queries -----------------------------------------------------------------------
+
+    def ticket(self, number: str) -> Ticket:
+        try:
+            return self.tickets[number]
+        except KeyError:
+            if self.was_issued(number):
+                raise IllegalTransition(
+                    f"{number} 号已办结或已取消", f"ticket {number} is no longer open (done or cancelled)"
+                ) from None
+            raise UnknownTicket(f"今天没有 {number} 号", f"no ticket {number} today") from None
+
+    def was_issued(self, number: str) -> bool:
+        """Whether this number was issued today (open or not), from the prefix counters."""
+        digits = number[1:]
+        return digits.isdigit() and 0 < int(digits) <= self.counters.get(number[:1], 0)
+
+    def window(self, spec: HallSpec, number: int) -> Window:
+        """The window's state today; a window not yet touched today is closed."""
+        found = self.windows.get(number)
+        if found is not None:
+            return found
+        w = spec.window(number)
+        return Window(number, w.skills, w.default_services)
+
+    def waiting(self, services: tuple[str, ...] | frozenset[str] | None = None) -> Iterator[Ticket]:
+        """Waiting tickets, for the given services or all, in no particular order."""
+        for service, tickets in self._waiting.items():
+            if services is None or service in services:
+                yield from tickets.values()
+
+    def remembered(self, request_id: str, command: str) -> Outcome | None:
+        """The outcome of an earlier command with this request id, if it is remembered."""
+        outcome = self.requests.get(request_id)
+        if outcome is None:
+            return None
+        if command not in getattr(type(self), outcome.event).COMMANDS:
+            raise RequestIdReused(
+                f"请求编号 {request_id} 已用于其他操作", f"request id {request_id} was used for another command"
+            )
+        return replace(outcome, replayed=True)
+
+    # ---- commands ----------------------------------------------------------------------
+
+    def issue_ticket(
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        service: str,
+        lane: Lane,
+        channel: Channel,
+        appointment_ref: str | None = None,
+        slot_start: datetime | None = None,
+        slot_end: datetime | None = None,
+    ) -> None:
+        svc = spec.service(service)
+        if lane not in svc.lanes:
+            raise LaneNotAllowed(
+                f"「{svc.name_zh}」不设{lane.value}通道", f"{svc.name_en} has no {lane.value} lane"
+            )
+        if (slot_start is None) != (slot_end is None) or (slot_start and slot_end and slot_end <= slot_start):
+            raise MalformedCommand("预约时段不完整或有误", "an appointment slot needs a start before its end")
+        n = self.counters.get(svc.prefix, 0) + 1
+        self.trigger_event(
+            self.TicketIssued,
+            request_id=request_id,
+            at=at,
+            number=f"{svc.prefix}{n:03d}",
+            service=service,
+            lane=lane,
+            channel=channel,
+            seq=self.seq + 1,
+            appointment_ref=appointment_ref,
+            slot_start=slot_start,
+            slot_end=slot_end,
+        )
+
+    def open_window(
+        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, services: tuple[str, ...] | None, staff: str
+    ) -> None:
+        w = self.window(spec, window)
+        if w.status is not WindowStatus.CLOSED:
+            raise WindowStateError(f"{window} 号窗口已开启", f"window {window} is already open")
+        chosen = w.services if services is None else self._check_skills(spec, window, services)
+        self.trigger_event(
+            self.WindowOpened, request_id=request_id, at=at, window=window, skills=w.skills, services=chosen, staff=staff
+        )
+
+    def pause_window(self, spec: HallSpec, *, request_id: str, at: datetime, window: int, reason: str) -> None:
+        self._require_window(spec, window, WindowStatus.OPEN)
+        self.trigger_event(self.WindowPaused, request_id=request_id, at=at, window=window, reason=reason)
+
+    def resume_window(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
+        self._require_window(spec, window, WindowStatus.PAUSED)
+        self.trigger_event(self.WindowResumed, request_id=request_id, at=at, window=window)
+
+    def close_window(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
+        w = self.window(spec, window)
+        if w.status is WindowStatus.CLOSED:
+            raise WindowStateError(f"{window} 号窗口未开启", f"window {window} is not open")
+        if w.current is not None:
+            raise WindowStateError(
+                f"{window} 号窗口仍有 {w.current} 号，请先处理", f"window {window} still has ticket {w.current}"
+            )
+        self.trigger_event(self.WindowClosed, request_id=request_id, at=at, window=window)
+
+    def assign_services(
+        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, services: tuple[str, ...], reason: str
+    ) -> None:
+        chosen = self._check_skills(spec, window, services)
+        skills = self.window(spec, window).skills
+        self.trigger_event(
+            self.ServicesAssigned,
+            request_id=request_id,
+            at=at,
+            window=window,
+            skills=skills,
+            services=chosen,
+            reason=reason,
+        )
+
+    def call_next(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
+        choice = self.choose_for(spec, window, at)
+        if choice is None:
+            raise NothingToCall(f"{window} 号窗口暂无可叫的号", f"nobody is waiting for window {window}")
+        self.trigger_event(
+            self.TicketCalled,
+            request_id=request_id,
+            at=at,
+            window=window,
+            number=choice.ticket.number,
+            rule=choice.rule,
+            reason="",
+        )
+
+    def choose_for(self, spec: HallSpec, window: int, at: datetime) -> Choice | None:
+        """What call next would choose for this window now (it must be open and free)."""
+        w = self._require_free_window(spec, window)
+        skills = frozenset(w.skills)
+        return choose_next(
+            WindowSkills(window, frozenset(w.services), skills), self.waiting(skills), at, spec.policy
+        )
+
+    def call_ticket(
+        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, number: str, reason: str
+    ) -> None:
+        w = self._require_free_window(spec, window)
+        t = self.ticket(number)
+        next_status(number, t.status, "call")
+        if t.target_window not in (None, window):
+            raise SkillMismatch(
+                f"{number} 号已指定到 {t.target_window} 号窗口", f"ticket {number} is meant for window {t.target_window}"
+            )
+        if t.service not in w.skills and t.target_window != window:
+            raise SkillMismatch(
+                f"{window} 号窗口不能办理 {number} 号的业务", f"window {window} cannot serve ticket {number}'s service"
+            )
+        self.trigger_event(
+            self.TicketCalled, request_id=request_id, at=at, window=window, number=number, rule="specific", reason=reason
+        )
+
+    def recall(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
+        t = self._current(spec, window)
+        next_status(t.number, t.status, "recall")
+        limit = spec.policy.auto_no_show_after_recalls
+        if limit is not None and t.recalls >= limit:
+            self.trigger_event(
+                self.TicketMarkedNoShow, request_id=request_id, at=at, window=window, number=t.number, auto=True
+            )
+            return
+        wait_s = spec.policy.min_recall_interval_s
+        if t.called_at is not None and (at - t.called_at).total_seconds() < wait_s:
+            raise TooSoon(f"请在 {wait_s:.0f} 秒后再重呼", f"wait {wait_s:.0f} s between calls of one ticket")
+        self.trigger_event(self.TicketRecalled, request_id=request_id, at=at, window=window, number=t.number)
+
+    def mark_no_show(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
+        t = self._current(spec, window)
+        next_status(t.number, t.status, "no_show")
+        self.trigger_event(
+            self.TicketMarkedNoShow, request_id=request_id, at=at, window=window, number=t.number, auto=False
+        )
+
+    def reinstate(self, spec: HallSpec, *, request_id: str, at: datetime, number: str) -> None:
+        t = self.ticket(number)
+        next_status(number, t.status, "reinstate")
+        if t.reinstated:
+            raise IllegalTransition(f"{number} 号已恢复过一次", f"ticket {number} was already reinstated once")
+        self.trigger_event(self.TicketReinstated, request_id=request_id, at=at, number=number)
+
+    def start_serving(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
+        t = self._current(spec, window)
+        next_status(t.number, t.status, "start")
+        self.trigger_event(self.ServiceStarted, request_id=request_id, at=at, window=window, number=t.number)
+
+    def finish(
+        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, result: str, rating: int | None
+    ) -> None:
+        t = self._current(spec, window)
+        next_status(t.number, t.status, "finish")
+        if rating is not None and not (isinstance(rating, int) and 1 <= rating <= 5):
+            raise MalformedCommand("评价须为 1 至 5 分", "a rating is a whole number from 1 to 5")
+        self.trigger_event(
+            self.ServiceFinished,
+            request_id=request_id,
+            at=at,
+            window=window,
+            number=t.number,
+            result=result,
+            rating=rating,
+        )
+
+    def transfer(
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        window: int,
+        to_service: str | None,
+        to_window: int | None,
+        placement: TransferPlacement | None,
+        note: str,
+    ) -> None:
+        t = self._current(spec, window)
+        next_status(t.number, t.status, "transfer")
+        if to_service is None and to_window is None:
+            raise MalformedCommand("请指定转办的业务或窗口", "a transfer needs a target service or window")
+        service = spec.service(to_service or t.service)
+        if t.lane not in service.lanes:
+            raise LaneNotAllowed(f"「{service.name_zh}」不设该通道", f"{service.name_en} has no {t.lane.value} lane")
+        if to_window is not None:
+            if to_window == window:
+                raise MalformedCommand("不能转给本窗口", "a ticket cannot be transferred to its own window")
+            if service.id not in spec.window(to_window).skills:
+                raise SkillMismatch(
+                    f"{to_window} 号窗口不能办理「{service.name_zh}」", f"window {to_window} cannot serve {service.name_en}"
+                )
+        elif service.id == t.service:
+            raise MalformedCommand("转办业务与当前业务相同", "the target service is the ticket's own service")
+        placement = placement or spec.policy.transfer_placement
+        self.trigger_event(
+            self.TicketTransferred,
+            request_id=request_id,
+            at=at,
+            window=window,
+            number=t.number,
+            to_service=service.id,
+            to_window=to_window,
+            front=placement is TransferPlacement.FRONT,
+            note=note,
+        )
+
+    def park(
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        window: int,
+        missing: tuple[str, ...],
+        until: datetime,
+    ) -> None:
+        t = self._current(spec, window)
+        next_status(t.number, t.status, "park")
+        if not missing:
+            raise MalformedCommand("请注明所缺材料", "name the missing materials")
+        if until <= at:
+            raise MalformedCommand("补齐期限须晚于现在", "the deadline must be in the future")
+        self.trigger_event(
+            self.TicketParked,
+            request_id=request_id,
+            at=at,
+            window=window,
+            number=t.number,
+            missing=tuple(missing),
+            until=until,
+        )
+
+    def return_to_queue(self, spec: HallSpec, *, request_id: str, at: datetime, number: str) -> None:
+        t = self.ticket(number)
+        next_status(number, t.status, "return")
+        if t.status is TicketStatus.PARKED and t.parked_until is not None and at > t.parked_until:
+            raise IllegalTransition(f"{number} 号的补齐期限已过", f"ticket {number}'s deadline has passed")
+        self.trigger_event(self.TicketReturned, request_id=request_id, at=at, number=number, window=t.window)
+
+    def cancel(self, spec: HallSpec, *, request_id: str, at: datetime, number: str, by: str) -> None:
+        t = self.ticket(number)
+        next_status(number, t.status, "cancel")
+        self.trigger_event(self.TicketCancelled, request_id=request_id, at=at, number=number, by=by)
+
+    # ---- checks ------------------------------------------------------------------------
+
+    def _check_skills(self, spec: HallSpec, window: int, services: tuple[str, ...]) -> tuple[str, ...]:
+        skills = spec.window(window).skills
+        for s in services:
+            spec.service(s)
+            if s not in skills:
+                raise SkillMismatch(f"{window} 号窗口不具备「{s}」技能", f"window {window} is not skilled for '{s}'")
+        return tuple(dict.fromkeys(services))
+
+    def _require_window(self, spec: HallSpec, window: int, status: WindowStatus) -> Window:
+        w = self.window(spec, window)
+        if w.status is not status:
+            raise WindowStateError(
+                f"{window} 号窗口当前为 {w.status.value}，此操作需要 {status.value}",
+                f"window {window} is {w.status.value}; this needs it {status.value}",
+            )
+        return w
+
+    def _require_free_window(self, spec: HallSpec, window: int) -> Window:
+        w = self._require_window(spec, window, WindowStatus.OPEN)
+        if w.current is not None:
+            raise WindowStateError(
+                f"{window} 号窗口还有 {w.current} 号未处理", f"window {window} is still handling ticket {w.current}"
+            )
+        return w
+
+    def _current(self, spec: HallSpec, window: int) -> Ticket:
+        w = self.window(spec, window)
+        if w.current is None:
+            raise WindowStateError(f"{window} 号窗口当前没有号", f"window {window} has no current ticket")
+        return self.tickets[w.current]
