@@ -11,8 +11,12 @@ BENCHMARKS = {"core": core}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="hallq benchmarks: print a table, write bench/results/NAME.json")
-    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="which benchmarks (default: all)")
+    parser = argparse.ArgumentParser(
+        description="hallq benchmarks: print a table, write bench/results/NAME.json"
+    )
+    parser.add_argument(
+        "names", nargs="*", choices=[*BENCHMARKS, []], help="which benchmarks (default: all)"
+    )
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a smoke test")
     args = parser.parse_args()
     for name in args.names or BENCHMARKS:

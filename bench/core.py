@@ -43,7 +43,10 @@ def bench_hall(windows: int = WINDOWS) -> dict[str, Any]:
         "zones": [{"id": "z", "name_zh": "区", "name_en": "Zone"}],
         "services": services,
         "windows": [{"number": i, "zone": "z", "skills": [f"s{i}"]} for i in range(1, windows + 1)],
-        "policy": {"lane_weights": {"green": 3, "yellow": 2, "blue": 1}, "max_wait_min": {"green": 20, "yellow": 30, "blue": 60}},
+        "policy": {
+            "lane_weights": {"green": 3, "yellow": 2, "blue": 1},
+            "max_wait_min": {"green": 20, "yellow": 30, "blue": 60},
+        },
     }
 
 
@@ -57,7 +60,9 @@ class Counter(Aggregate):
 
 
 def raw_saves_per_s(db: Path, saves: int) -> float:
-    app: Application[Any] = Application(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db)})
+    app: Application[Any] = Application(
+        env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db)}
+    )
     counter = Counter()
     app.save(counter)
     started = time.perf_counter()
@@ -69,7 +74,9 @@ def raw_saves_per_s(db: Path, saves: int) -> float:
 
 def new_app(db: Path | None) -> HallqApplication:
     settings = Settings(store="memory") if db is None else Settings(store="sqlite", db_path=db)
-    app = HallqApplication(ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC)), env=settings.eventsourcing_env())
+    app = HallqApplication(
+        ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC)), env=settings.eventsourcing_env()
+    )
     app.configure_hall(bench_hall())
     for w in range(1, WINDOWS + 1):
         app.execute(OpenWindow(f"open-{w}", HALL, w))
@@ -108,7 +115,9 @@ def group_commit_commands_per_s(db: Path | None, tickets_per_window: int) -> tup
     committer = GroupCommitter(app)
 
     async def run() -> None:
-        await asyncio.gather(*(_window_client(committer, w, tickets_per_window) for w in range(1, WINDOWS + 1)))
+        await asyncio.gather(
+            *(_window_client(committer, w, tickets_per_window) for w in range(1, WINDOWS + 1))
+        )
 
     started = time.perf_counter()
     asyncio.run(run())
@@ -124,14 +133,18 @@ def replay_ms(db: Path, events: int, loads: int = 25) -> tuple[float, int]:
     per_window = events // (4 * WINDOWS) + 1
 
     async def fill() -> None:
-        await asyncio.gather(*(_window_client(committer, w, per_window) for w in range(1, WINDOWS + 1)))
+        await asyncio.gather(
+            *(_window_client(committer, w, per_window) for w in range(1, WINDOWS + 1))
+        )
 
     asyncio.run(fill())
     committer.close()
     day = app.day_of(HALL)
     timings = []
     for _ in range(loads):
-        fresh = HallqApplication(app.clock, env=Settings(store="sqlite", db_path=db).eventsourcing_env())
+        fresh = HallqApplication(
+            app.clock, env=Settings(store="sqlite", db_path=db).eventsourcing_env()
+        )
         started = time.perf_counter()
         loaded = fresh.get_day(HALL, day)
         timings.append((time.perf_counter() - started) * 1000)

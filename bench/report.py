@@ -13,7 +13,11 @@ RESULTS = Path(__file__).parent / "results"
 def machine() -> dict[str, Any]:
     import os
 
-    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
 
 
 def publish(name: str, figures: dict[str, Any], targets: dict[str, str]) -> Path:
@@ -26,6 +30,8 @@ def publish(name: str, figures: dict[str, Any], targets: dict[str, str]) -> Path
         print(f"{key:<{width}}  {shown:>14}  {targets.get(key, '')}")
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps({**figures, "targets": targets, "machine": machine()}, indent=2) + "\n")
+    path.write_text(
+        json.dumps({**figures, "targets": targets, "machine": machine()}, indent=2) + "\n"
+    )
     print(f"written: {path}")
     return path

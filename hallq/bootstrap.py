@@ -7,6 +7,8 @@ Tests call the same function with in-memory parts (`Settings(store="memory")`, a
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,8 @@ from hallq.clock import SystemClock
 from hallq.settings import Settings
 from queue_core.application import HallqApplication
 from queue_core.ports import Clock
+
+SETUP_LOCK_KEY = 0x6861_6C6C  # "hall": the advisory lock that serialises schema set-up
 
 
 def load_hall_document(path: Path) -> dict[str, Any]:
@@ -23,7 +27,25 @@ def load_hall_document(path: Path) -> dict[str, Any]:
 
 def build_application(settings: Settings, clock: Clock | None = None) -> HallqApplication:
     """A ready application: store chosen by `settings`, halls configured from their files."""
-    app = HallqApplication(clock=clock or SystemClock(), env=settings.eventsourcing_env())
-    for path in settings.hall_files:
-        app.configure_hall(load_hall_document(path))
+    with exclusive_setup(settings):
+        app = HallqApplication(clock=clock or SystemClock(), env=settings.eventsourcing_env())
+        for path in settings.hall_files:
+            app.configure_hall(load_hall_document(path))
     return app
+
+
+@contextmanager
+def exclusive_setup(settings: Settings) -> Iterator[None]:
+    """One process at a time creates tables: PostgreSQL refuses concurrent catalogue
+    changes ("tuple concurrently updated") when several servers start together."""
+    if settings.store != "postgres":
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(**settings.pg_connect_kwargs(), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK_KEY,))

@@ -52,8 +52,20 @@ class Settings:
             pg_schema=env.get("HALLQ_PG_SCHEMA", ""),
             pg_pool_size=int(env.get("HALLQ_PG_POOL_SIZE", "5")),
             pg_lock_timeout_s=int(env.get("HALLQ_PG_LOCK_TIMEOUT", "5")),
-            hall_files=tuple(Path(p) for p in halls.split(os.pathsep)) if halls else (reference_hall_path(),),
+            hall_files=tuple(Path(p) for p in halls.split(os.pathsep))
+            if halls
+            else (reference_hall_path(),),
         )
+
+    def pg_connect_kwargs(self) -> dict[str, object]:
+        return {
+            "host": self.pg_host,
+            "port": self.pg_port,
+            "dbname": self.pg_dbname,
+            "user": self.pg_user,
+            "password": self.pg_password or None,
+            "connect_timeout": 5,
+        }
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's own settings for the chosen store."""

@@ -17,7 +17,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -56,6 +56,9 @@ class HallqApplication(Application[UUID]):
     is_snapshotting_enabled = True
     SNAPSHOT_INTERVAL = 200  # events between snapshots of a hall-day: a cold load replays fewer
     MAX_ATTEMPTS = 50
+    # After a conflict, catch up before each of the next this-many loads: shared-store mode
+    # switches itself on only when another writer shows up, and costs nothing otherwise.
+    CATCH_UP_AFTER_CONFLICT = 10_000
 
     def __init__(self, clock: Clock, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
@@ -65,20 +68,28 @@ class HallqApplication(Application[UUID]):
         self._locks: dict[UUID, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._rng = random.Random()
+        self._catch_up = 0
 
     # ---- halls -------------------------------------------------------------------------
 
     def configure_hall(self, document: Mapping[str, Any]) -> HallSpec:
         """Create the hall, or record a new configuration if the document changed."""
-        try:
-            hall: HallConfiguration = self.repository.get(hall_config_id(str(document.get("id"))))
-        except AggregateNotFoundError:
-            hall = HallConfiguration.configure(document)
-        else:
-            hall.reconfigure(document)
-        self.save(hall)
-        self._specs[hall.hall_id] = hall.spec
-        return hall.spec
+        for _ in range(self.MAX_ATTEMPTS):
+            try:
+                hall: HallConfiguration = self.repository.get(
+                    hall_config_id(str(document.get("id")))
+                )
+            except AggregateNotFoundError:
+                hall = HallConfiguration.configure(document)
+            else:
+                hall.reconfigure(document)
+            try:
+                self.save(hall)
+            except RecordConflictError:
+                continue  # another process configured it at the same moment: look again
+            self._specs[hall.hall_id] = hall.spec
+            return hall.spec
+        raise ConcurrencyExhausted("could not record the hall's configuration")
 
     def hall_spec(self, hall_id: str) -> HallSpec:
         spec = self._specs.get(hall_id)
@@ -122,10 +133,14 @@ class HallqApplication(Application[UUID]):
             for attempt in range(self.MAX_ATTEMPTS):
                 touched: dict[UUID, HallDay] = {}
                 try:
-                    results = [self._apply(c, t, at, touched) for c, t in zip(commands, targets, strict=True)]
+                    results = [
+                        self._apply(c, t, at, touched)
+                        for c, t in zip(commands, targets, strict=True)
+                    ]
                     self._save_days(touched)
                     return results
                 except RecordConflictError:
+                    self._catch_up = self.CATCH_UP_AFTER_CONFLICT
                     self._forget(touched)
                     time.sleep(self._rng.uniform(0, 0.002 * (attempt + 1)))
                 except BaseException:
@@ -165,6 +180,13 @@ class HallqApplication(Application[UUID]):
     def _load_day(self, day_id: UUID, hall_id: str, day: str) -> HallDay:
         cached = self._days.get(day_id)
         if cached is not None:
+            if self._catch_up:
+                # Another writer shares the store: catch up with its events just before
+                # deciding. One indexed read keeps the window for a conflict short, so a
+                # slower process is not starved by a faster one that keeps winning.
+                self._catch_up -= 1
+                for event in self.events.get(day_id, gt=cached.version):
+                    event.mutate(cached)
             return cached
         try:
             loaded: HallDay = self.repository.get(day_id)
@@ -185,10 +207,9 @@ class HallqApplication(Application[UUID]):
                 self._snapshot(day)
 
     def _snapshot(self, day: HallDay) -> None:
-        try:
+        # Another process may already have stored this version's snapshot: the same state.
+        with suppress(RecordConflictError):
             self.snapshots.put([HallDay.Snapshot.take(day)])  # type: ignore[union-attr]
-        except RecordConflictError:
-            pass  # another process already stored this version's snapshot: same state
 
     def _forget(self, days: dict[UUID, HallDay]) -> None:
         for day_id in days:

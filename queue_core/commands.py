@@ -60,7 +60,12 @@ class OpenWindow(Command):
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
         day.open_window(
-            spec, request_id=self.request_id, at=at, window=self.window, services=self.services, staff=self.staff
+            spec,
+            request_id=self.request_id,
+            at=at,
+            window=self.window,
+            services=self.services,
+            staff=self.staff,
         )
 
 
@@ -71,7 +76,9 @@ class PauseWindow(Command):
     KIND: ClassVar[str] = "pause"
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.pause_window(spec, request_id=self.request_id, at=at, window=self.window, reason=self.reason)
+        day.pause_window(
+            spec, request_id=self.request_id, at=at, window=self.window, reason=self.reason
+        )
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,12 @@ class AssignServices(Command):
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
         day.assign_services(
-            spec, request_id=self.request_id, at=at, window=self.window, services=self.services, reason=self.reason
+            spec,
+            request_id=self.request_id,
+            at=at,
+            window=self.window,
+            services=self.services,
+            reason=self.reason,
         )
 
 
@@ -123,7 +135,12 @@ class CallTicket(Command):
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
         day.call_ticket(
-            spec, request_id=self.request_id, at=at, window=self.window, number=self.ticket, reason=self.reason
+            spec,
+            request_id=self.request_id,
+            at=at,
+            window=self.window,
+            number=self.ticket,
+            reason=self.reason,
         )
 
 
@@ -171,7 +188,14 @@ class FinishService(Command):
     KIND: ClassVar[str] = "finish"
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.finish(spec, request_id=self.request_id, at=at, window=self.window, result=self.result, rating=self.rating)
+        day.finish(
+            spec,
+            request_id=self.request_id,
+            at=at,
+            window=self.window,
+            result=self.result,
+            rating=self.rating,
+        )
 
 
 @dataclass(frozen=True)
@@ -204,7 +228,14 @@ class Park(Command):
     KIND: ClassVar[str] = "park"
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.park(spec, request_id=self.request_id, at=at, window=self.window, missing=self.missing, until=self.until)
+        day.park(
+            spec,
+            request_id=self.request_id,
+            at=at,
+            window=self.window,
+            missing=self.missing,
+            until=self.until,
+        )
 
 
 @dataclass(frozen=True)

@@ -82,11 +82,15 @@ class GroupCommitter:
 
     def _commit(self, batch: list[tuple[Command, Waiter]]) -> None:
         try:
-            results: list[Outcome | DomainError] | BaseException = self.app.execute_many([c for c, _ in batch])
+            results: list[Outcome | DomainError] | BaseException = self.app.execute_many(
+                [c for c, _ in batch]
+            )
             self.batches += 1
         except BaseException as error:  # the store failed: every waiter must hear of it
             results = error
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Outcome], Any]]] = defaultdict(list)
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Outcome], Any]]] = (
+            defaultdict(list)
+        )
         for i, (_, waiter) in enumerate(batch):
             result = results if isinstance(results, BaseException) else results[i]
             if isinstance(waiter, asyncio.Future):

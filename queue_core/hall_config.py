@@ -13,8 +13,8 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 
 from queue_core.errors import InvalidConfiguration
-from queue_core.ids import hall_config_id
 from queue_core.hall_spec import HallSpec, hall_spec_from_mapping
+from queue_core.ids import hall_config_id
 
 
 class HallConfiguration(Aggregate):
@@ -42,7 +42,9 @@ class HallConfiguration(Aggregate):
     def configure(cls, document: Mapping[str, Any]) -> HallConfiguration:
         """A new hall from its configuration mapping; `InvalidConfiguration` if it is wrong."""
         spec = hall_spec_from_mapping(document)
-        return cls._create(cls.Created, id=hall_config_id(spec.id), hall_id=spec.id, document=dict(document))
+        return cls._create(
+            cls.Created, id=hall_config_id(spec.id), hall_id=spec.id, document=dict(document)
+        )
 
     def reconfigure(self, document: Mapping[str, Any]) -> None:
         spec = hall_spec_from_mapping(document)

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import Snapshot as LibrarySnapshot
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
 from queue_core.call_rules import Choice, WindowSkills, choose_next
 from queue_core.errors import (
@@ -47,6 +47,7 @@ from queue_core.vocabulary import Channel, Lane, TicketStatus, TransferPlacement
 from queue_core.window import Window
 
 REQUEST_MEMORY = 1024  # request ids remembered for retries: minutes at the busiest hall
+
 
 class HallDay(Aggregate):
     TOPIC = "hallq.HallDay"
@@ -120,7 +121,11 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             day.windows[self.window] = Window(
-                self.window, tuple(self.skills), tuple(self.services), WindowStatus.OPEN, staff=self.staff
+                self.window,
+                tuple(self.skills),
+                tuple(self.services),
+                WindowStatus.OPEN,
+                staff=self.staff,
             )
 
     class WindowPaused(DayEvent):
@@ -131,7 +136,9 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             w = day.windows[self.window]
-            day.windows[self.window] = replace(w, status=WindowStatus.PAUSED, pause_reason=self.reason)
+            day.windows[self.window] = replace(
+                w, status=WindowStatus.PAUSED, pause_reason=self.reason
+            )
 
     class WindowResumed(DayEvent):
         TOPIC = "hallq.HallDay.WindowResumed"
@@ -149,7 +156,9 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             w = day.windows[self.window]
-            day.windows[self.window] = replace(w, status=WindowStatus.CLOSED, pause_reason="", staff="")
+            day.windows[self.window] = replace(
+                w, status=WindowStatus.CLOSED, pause_reason="", staff=""
+            )
 
     class ServicesAssigned(DayEvent):
         TOPIC = "hallq.HallDay.ServicesAssigned"
@@ -266,7 +275,12 @@ class HallDay(Aggregate):
         def evolve(self, day: HallDay) -> None:
             t = day.tickets[self.number]
             day._put(
-                t.updated(status=TicketStatus.PARKED, window=None, parked_until=self.until, missing=tuple(self.missing))
+                t.updated(
+                    status=TicketStatus.PARKED,
+                    window=None,
+                    parked_until=self.until,
+                    missing=tuple(self.missing),
+                )
             )
             day._free(self.window)
 
@@ -278,7 +292,11 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             t = day.tickets[self.number]
-            day._put(t.updated(status=TicketStatus.WAITING, window=None, recalls=0, requeued=True, front=False))
+            day._put(
+                t.updated(
+                    status=TicketStatus.WAITING, window=None, recalls=0, requeued=True, front=False
+                )
+            )
             if self.window is not None:
                 day._free(self.window)
 
@@ -310,7 +328,9 @@ class HallDay(Aggregate):
             day_cls = resolve_topic(self.topic)
             day = object.__new__(day_cls)
             day._from_state(self.state)
-            day.__dict__.update(_id=self.originator_id, _version=self.originator_version, _pending_events=[])
+            day.__dict__.update(
+                _id=self.originator_id, _version=self.originator_version, _pending_events=[]
+            )
             return day
 
     # ---- state -------------------------------------------------------------------------
@@ -358,7 +378,9 @@ class HallDay(Aggregate):
             "counters": self.counters,
             "tickets": [ticket_to_row(t) for t in self.tickets.values()],
             "windows": [window_to_row(w) for w in self.windows.values()],
-            "requests": [[k, o.event, o.ticket, o.window, o.rule] for k, o in self.requests.items()],
+            "requests": [
+                [k, o.event, o.ticket, o.window, o.rule] for k, o in self.requests.items()
+            ],
             "created_on": self._created_on,
             "modified_on": self._modified_on,
         }
@@ -381,7 +403,8 @@ class HallDay(Aggregate):
         except KeyError:
             if self.was_issued(number):
                 raise IllegalTransition(
-                    f"{number} 号已办结或已取消", f"ticket {number} is no longer open (done or cancelled)"
+                    f"{number} 号已办结或已取消",
+                    f"ticket {number} is no longer open (done or cancelled)",
                 ) from None
             raise UnknownTicket(f"今天没有 {number} 号", f"no ticket {number} today") from None
 
@@ -411,7 +434,8 @@ class HallDay(Aggregate):
             return None
         if command not in getattr(type(self), outcome.event).COMMANDS:
             raise RequestIdReused(
-                f"请求编号 {request_id} 已用于其他操作", f"request id {request_id} was used for another command"
+                f"请求编号 {request_id} 已用于其他操作",
+                f"request id {request_id} was used for another command",
             )
         return replace(outcome, replayed=True)
 
@@ -435,8 +459,12 @@ class HallDay(Aggregate):
             raise LaneNotAllowed(
                 f"「{svc.name_zh}」不设{lane.value}通道", f"{svc.name_en} has no {lane.value} lane"
             )
-        if (slot_start is None) != (slot_end is None) or (slot_start and slot_end and slot_end <= slot_start):
-            raise MalformedCommand("预约时段不完整或有误", "an appointment slot needs a start before its end")
+        if (slot_start is None) != (slot_end is None) or (
+            slot_start and slot_end and slot_end <= slot_start
+        ):
+            raise MalformedCommand(
+                "预约时段不完整或有误", "an appointment slot needs a start before its end"
+            )
         n = self.counters.get(svc.prefix, 0) + 1
         self.trigger_event(
             self.TicketIssued,
@@ -453,19 +481,36 @@ class HallDay(Aggregate):
         )
 
     def open_window(
-        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, services: tuple[str, ...] | None, staff: str
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        window: int,
+        services: tuple[str, ...] | None,
+        staff: str,
     ) -> None:
         w = self.window(spec, window)
         if w.status is not WindowStatus.CLOSED:
             raise WindowStateError(f"{window} 号窗口已开启", f"window {window} is already open")
         chosen = w.services if services is None else self._check_skills(spec, window, services)
         self.trigger_event(
-            self.WindowOpened, request_id=request_id, at=at, window=window, skills=w.skills, services=chosen, staff=staff
+            self.WindowOpened,
+            request_id=request_id,
+            at=at,
+            window=window,
+            skills=w.skills,
+            services=chosen,
+            staff=staff,
         )
 
-    def pause_window(self, spec: HallSpec, *, request_id: str, at: datetime, window: int, reason: str) -> None:
+    def pause_window(
+        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, reason: str
+    ) -> None:
         self._require_window(spec, window, WindowStatus.OPEN)
-        self.trigger_event(self.WindowPaused, request_id=request_id, at=at, window=window, reason=reason)
+        self.trigger_event(
+            self.WindowPaused, request_id=request_id, at=at, window=window, reason=reason
+        )
 
     def resume_window(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
         self._require_window(spec, window, WindowStatus.PAUSED)
@@ -477,12 +522,20 @@ class HallDay(Aggregate):
             raise WindowStateError(f"{window} 号窗口未开启", f"window {window} is not open")
         if w.current is not None:
             raise WindowStateError(
-                f"{window} 号窗口仍有 {w.current} 号，请先处理", f"window {window} still has ticket {w.current}"
+                f"{window} 号窗口仍有 {w.current} 号，请先处理",
+                f"window {window} still has ticket {w.current}",
             )
         self.trigger_event(self.WindowClosed, request_id=request_id, at=at, window=window)
 
     def assign_services(
-        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, services: tuple[str, ...], reason: str
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        window: int,
+        services: tuple[str, ...],
+        reason: str,
     ) -> None:
         chosen = self._check_skills(spec, window, services)
         skills = self.window(spec, window).skills
@@ -499,7 +552,9 @@ class HallDay(Aggregate):
     def call_next(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
         choice = self.choose_for(spec, window, at)
         if choice is None:
-            raise NothingToCall(f"{window} 号窗口暂无可叫的号", f"nobody is waiting for window {window}")
+            raise NothingToCall(
+                f"{window} 号窗口暂无可叫的号", f"nobody is waiting for window {window}"
+            )
         self.trigger_event(
             self.TicketCalled,
             request_id=request_id,
@@ -515,25 +570,43 @@ class HallDay(Aggregate):
         w = self._require_free_window(spec, window)
         skills = frozenset(w.skills)
         return choose_next(
-            WindowSkills(window, frozenset(w.services), skills), self.waiting(skills), at, spec.policy
+            WindowSkills(window, frozenset(w.services), skills),
+            self.waiting(skills),
+            at,
+            spec.policy,
         )
 
     def call_ticket(
-        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, number: str, reason: str
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        window: int,
+        number: str,
+        reason: str,
     ) -> None:
         w = self._require_free_window(spec, window)
         t = self.ticket(number)
         next_status(number, t.status, "call")
         if t.target_window not in (None, window):
             raise SkillMismatch(
-                f"{number} 号已指定到 {t.target_window} 号窗口", f"ticket {number} is meant for window {t.target_window}"
+                f"{number} 号已指定到 {t.target_window} 号窗口",
+                f"ticket {number} is meant for window {t.target_window}",
             )
         if t.service not in w.skills and t.target_window != window:
             raise SkillMismatch(
-                f"{window} 号窗口不能办理 {number} 号的业务", f"window {window} cannot serve ticket {number}'s service"
+                f"{window} 号窗口不能办理 {number} 号的业务",
+                f"window {window} cannot serve ticket {number}'s service",
             )
         self.trigger_event(
-            self.TicketCalled, request_id=request_id, at=at, window=window, number=number, rule="specific", reason=reason
+            self.TicketCalled,
+            request_id=request_id,
+            at=at,
+            window=window,
+            number=number,
+            rule="specific",
+            reason=reason,
         )
 
     def recall(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
@@ -542,35 +615,60 @@ class HallDay(Aggregate):
         limit = spec.policy.auto_no_show_after_recalls
         if limit is not None and t.recalls >= limit:
             self.trigger_event(
-                self.TicketMarkedNoShow, request_id=request_id, at=at, window=window, number=t.number, auto=True
+                self.TicketMarkedNoShow,
+                request_id=request_id,
+                at=at,
+                window=window,
+                number=t.number,
+                auto=True,
             )
             return
         wait_s = spec.policy.min_recall_interval_s
         if t.called_at is not None and (at - t.called_at).total_seconds() < wait_s:
-            raise TooSoon(f"请在 {wait_s:.0f} 秒后再重呼", f"wait {wait_s:.0f} s between calls of one ticket")
-        self.trigger_event(self.TicketRecalled, request_id=request_id, at=at, window=window, number=t.number)
+            raise TooSoon(
+                f"请在 {wait_s:.0f} 秒后再重呼", f"wait {wait_s:.0f} s between calls of one ticket"
+            )
+        self.trigger_event(
+            self.TicketRecalled, request_id=request_id, at=at, window=window, number=t.number
+        )
 
     def mark_no_show(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
         t = self._current(spec, window)
         next_status(t.number, t.status, "no_show")
         self.trigger_event(
-            self.TicketMarkedNoShow, request_id=request_id, at=at, window=window, number=t.number, auto=False
+            self.TicketMarkedNoShow,
+            request_id=request_id,
+            at=at,
+            window=window,
+            number=t.number,
+            auto=False,
         )
 
     def reinstate(self, spec: HallSpec, *, request_id: str, at: datetime, number: str) -> None:
         t = self.ticket(number)
         next_status(number, t.status, "reinstate")
         if t.reinstated:
-            raise IllegalTransition(f"{number} 号已恢复过一次", f"ticket {number} was already reinstated once")
+            raise IllegalTransition(
+                f"{number} 号已恢复过一次", f"ticket {number} was already reinstated once"
+            )
         self.trigger_event(self.TicketReinstated, request_id=request_id, at=at, number=number)
 
     def start_serving(self, spec: HallSpec, *, request_id: str, at: datetime, window: int) -> None:
         t = self._current(spec, window)
         next_status(t.number, t.status, "start")
-        self.trigger_event(self.ServiceStarted, request_id=request_id, at=at, window=window, number=t.number)
+        self.trigger_event(
+            self.ServiceStarted, request_id=request_id, at=at, window=window, number=t.number
+        )
 
     def finish(
-        self, spec: HallSpec, *, request_id: str, at: datetime, window: int, result: str, rating: int | None
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        window: int,
+        result: str,
+        rating: int | None,
     ) -> None:
         t = self._current(spec, window)
         next_status(t.number, t.status, "finish")
@@ -601,19 +699,28 @@ class HallDay(Aggregate):
         t = self._current(spec, window)
         next_status(t.number, t.status, "transfer")
         if to_service is None and to_window is None:
-            raise MalformedCommand("请指定转办的业务或窗口", "a transfer needs a target service or window")
+            raise MalformedCommand(
+                "请指定转办的业务或窗口", "a transfer needs a target service or window"
+            )
         service = spec.service(to_service or t.service)
         if t.lane not in service.lanes:
-            raise LaneNotAllowed(f"「{service.name_zh}」不设该通道", f"{service.name_en} has no {t.lane.value} lane")
+            raise LaneNotAllowed(
+                f"「{service.name_zh}」不设该通道", f"{service.name_en} has no {t.lane.value} lane"
+            )
         if to_window is not None:
             if to_window == window:
-                raise MalformedCommand("不能转给本窗口", "a ticket cannot be transferred to its own window")
+                raise MalformedCommand(
+                    "不能转给本窗口", "a ticket cannot be transferred to its own window"
+                )
             if service.id not in spec.window(to_window).skills:
                 raise SkillMismatch(
-                    f"{to_window} 号窗口不能办理「{service.name_zh}」", f"window {to_window} cannot serve {service.name_en}"
+                    f"{to_window} 号窗口不能办理「{service.name_zh}」",
+                    f"window {to_window} cannot serve {service.name_en}",
                 )
         elif service.id == t.service:
-            raise MalformedCommand("转办业务与当前业务相同", "the target service is the ticket's own service")
+            raise MalformedCommand(
+                "转办业务与当前业务相同", "the target service is the ticket's own service"
+            )
         placement = placement or spec.policy.transfer_placement
         self.trigger_event(
             self.TicketTransferred,
@@ -653,26 +760,38 @@ class HallDay(Aggregate):
             until=until,
         )
 
-    def return_to_queue(self, spec: HallSpec, *, request_id: str, at: datetime, number: str) -> None:
+    def return_to_queue(
+        self, spec: HallSpec, *, request_id: str, at: datetime, number: str
+    ) -> None:
         t = self.ticket(number)
         next_status(number, t.status, "return")
         if t.status is TicketStatus.PARKED and t.parked_until is not None and at > t.parked_until:
-            raise IllegalTransition(f"{number} 号的补齐期限已过", f"ticket {number}'s deadline has passed")
-        self.trigger_event(self.TicketReturned, request_id=request_id, at=at, number=number, window=t.window)
+            raise IllegalTransition(
+                f"{number} 号的补齐期限已过", f"ticket {number}'s deadline has passed"
+            )
+        self.trigger_event(
+            self.TicketReturned, request_id=request_id, at=at, number=number, window=t.window
+        )
 
-    def cancel(self, spec: HallSpec, *, request_id: str, at: datetime, number: str, by: str) -> None:
+    def cancel(
+        self, spec: HallSpec, *, request_id: str, at: datetime, number: str, by: str
+    ) -> None:
         t = self.ticket(number)
         next_status(number, t.status, "cancel")
         self.trigger_event(self.TicketCancelled, request_id=request_id, at=at, number=number, by=by)
 
     # ---- checks ------------------------------------------------------------------------
 
-    def _check_skills(self, spec: HallSpec, window: int, services: tuple[str, ...]) -> tuple[str, ...]:
+    def _check_skills(
+        self, spec: HallSpec, window: int, services: tuple[str, ...]
+    ) -> tuple[str, ...]:
         skills = spec.window(window).skills
         for s in services:
             spec.service(s)
             if s not in skills:
-                raise SkillMismatch(f"{window} 号窗口不具备「{s}」技能", f"window {window} is not skilled for '{s}'")
+                raise SkillMismatch(
+                    f"{window} 号窗口不具备「{s}」技能", f"window {window} is not skilled for '{s}'"
+                )
         return tuple(dict.fromkeys(services))
 
     def _require_window(self, spec: HallSpec, window: int, status: WindowStatus) -> Window:
@@ -688,12 +807,20 @@ class HallDay(Aggregate):
         w = self._require_window(spec, window, WindowStatus.OPEN)
         if w.current is not None:
             raise WindowStateError(
-                f"{window} 号窗口还有 {w.current} 号未处理", f"window {window} is still handling ticket {w.current}"
+                f"{window} 号窗口还有 {w.current} 号未处理",
+                f"window {window} is still handling ticket {w.current}",
             )
         return w
 
     def _current(self, spec: HallSpec, window: int) -> Ticket:
         w = self.window(spec, window)
         if w.current is None:
-            raise WindowStateError(f"{window} 号窗口当前没有号", f"window {window} has no current ticket")
+            raise WindowStateError(
+                f"{window} 号窗口当前没有号", f"window {window} has no current ticket"
+            )
         return self.tickets[w.current]
+
+
+# The library registers the explicit topics of nested events, not of a nested snapshot
+# class; without this a fresh process could not resolve a stored snapshot's topic.
+register_topic(HallDay.Snapshot.TOPIC, HallDay.Snapshot)

@@ -94,7 +94,9 @@ class HallSpec:
 
 
 def _bad(where: str, problem_zh: str, problem_en: str) -> InvalidConfiguration:
-    return InvalidConfiguration(f"配置错误（{where}）：{problem_zh}", f"bad configuration at {where}: {problem_en}")
+    return InvalidConfiguration(
+        f"配置错误（{where}）：{problem_zh}", f"bad configuration at {where}: {problem_en}"
+    )
 
 
 def _lane(value: Any, where: str) -> Lane:
@@ -136,7 +138,11 @@ def _service(raw: Mapping[str, Any], zones: set[str]) -> ServiceSpec:
     where = f"services.{raw.get('id', '?')}"
     prefix = str(raw["prefix"])
     if len(prefix) != 1 or not prefix.isascii() or not prefix.isupper():
-        raise _bad(where, f"前缀须为一个大写字母，而非 {prefix!r}", f"prefix must be one capital letter, not {prefix!r}")
+        raise _bad(
+            where,
+            f"前缀须为一个大写字母，而非 {prefix!r}",
+            f"prefix must be one capital letter, not {prefix!r}",
+        )
     if raw["zone"] not in zones:
         raise _bad(where, f"未知区域 {raw['zone']!r}", f"unknown zone {raw['zone']!r}")
     lanes = tuple(_lane(v, where) for v in raw.get("lanes", [lane.value for lane in Lane]))
@@ -167,7 +173,9 @@ def _window(raw: Mapping[str, Any], services: set[str], zones: set[str]) -> Wind
         raise _bad(where, "默认业务须在技能之内", "default services must be among the skills")
     if raw["zone"] not in zones:
         raise _bad(where, f"未知区域 {raw['zone']!r}", f"unknown zone {raw['zone']!r}")
-    return WindowSpec(number=int(raw["number"]), zone=str(raw["zone"]), skills=skills, default_services=default)
+    return WindowSpec(
+        number=int(raw["number"]), zone=str(raw["zone"]), skills=skills, default_services=default
+    )
 
 
 def _unique(values: list[Any], what: str) -> None:
@@ -181,7 +189,9 @@ def _unique(values: list[Any], what: str) -> None:
 def hall_spec_from_mapping(raw: Mapping[str, Any]) -> HallSpec:
     """Build a checked `HallSpec`; raise `InvalidConfiguration` naming the first problem."""
     try:
-        zones = tuple(ZoneSpec(str(z["id"]), str(z["name_zh"]), str(z["name_en"])) for z in raw["zones"])
+        zones = tuple(
+            ZoneSpec(str(z["id"]), str(z["name_zh"]), str(z["name_en"])) for z in raw["zones"]
+        )
         zone_ids = {z.id for z in zones}
         services = tuple(_service(s, zone_ids) for s in raw["services"])
         service_ids = {s.id for s in services}

@@ -1,0 +1,66 @@
+"""Real services for adapter tests: a fresh PostgreSQL database per session, SQLite files.
+
+Outside CI an unreachable server skips its tests with the reason; under CI=true it fails,
+because CI promises that every adapter was exercised against the real thing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hallq.settings import Settings
+from tests.conftest import in_ci
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+
+
+def unreachable(service: str, error: Exception) -> None:
+    message = f"{service} is unreachable ({error}); start it as ../shared/DESIGN.md says"
+    if in_ci():
+        pytest.fail(f"CI=true: {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throw-away database, dropped when the session ends."""
+    import psycopg
+
+    name = f"hallq_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg.connect(**PG, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        unreachable("PostgreSQL at 127.0.0.1:5432", error)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(**PG, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def settings_for(
+    store: str, folder: Path, pg_database: str | None = None, schema: str = ""
+) -> Settings:
+    """Settings built from the environment alone, as a deployment would set them."""
+    env = {"HALLQ_STORE": store, "HALLQ_DB": str(folder / "hallq.sqlite3")}
+    if pg_database:
+        env |= {"HALLQ_PG_DB": pg_database, "HALLQ_PG_SCHEMA": schema}
+    return Settings.from_env(env)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """The same tests on the SQLite file and on PostgreSQL (each test its own schema)."""
+    if request.param == "sqlite":
+        return settings_for("sqlite", tmp_path)
+    database = request.getfixturevalue("postgres_database")
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    import psycopg
+
+    with psycopg.connect(**{**PG, "dbname": database}, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return settings_for("postgres", tmp_path, database, schema)

@@ -1,0 +1,174 @@
+"""The call-next policy chain, rule by rule, as a pure function over ticket snapshots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hallq.bootstrap import load_hall_document
+from hallq.settings import reference_hall_path
+from queue_core.call_rules import RULES, WindowSkills, choose_next
+from queue_core.commands import CallNext, FinishService, IssueTicket, OpenWindow, StartServing
+from queue_core.ports import ManualClock
+from queue_core.ticket import Ticket
+from queue_core.vocabulary import Channel, Lane
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Policy:
+    lane_weights: dict[Lane, float] = field(
+        default_factory=lambda: {Lane.GREEN: 3.0, Lane.YELLOW: 2.0, Lane.BLUE: 1.0}
+    )
+    max_wait_min: dict[Lane, float] = field(
+        default_factory=lambda: {Lane.GREEN: 20.0, Lane.YELLOW: 30.0, Lane.BLUE: 60.0}
+    )
+    rules: tuple[str, ...] = RULES
+    fallback_to_skills: bool = True
+
+
+WINDOW = WindowSkills(1, frozenset({"a"}), frozenset({"a", "b"}))
+
+
+def ticket(
+    seq: int, waited_min: float, lane: Lane = Lane.BLUE, service: str = "a", **kw: object
+) -> Ticket:
+    kw.setdefault("channel", Channel.KIOSK)
+    return Ticket(
+        number=f"A{seq:03d}",
+        service=service,
+        lane=lane,
+        seq=seq,
+        issued_at=NOW - timedelta(minutes=waited_min),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def chosen(
+    tickets: list[Ticket], policy: Policy | None = None, window: WindowSkills = WINDOW
+) -> tuple[str, str]:
+    choice = choose_next(window, tickets, NOW, policy or Policy())
+    assert choice is not None
+    return choice.ticket.number, choice.rule
+
+
+def test_nobody_waiting_means_no_choice() -> None:
+    assert choose_next(WINDOW, [], NOW, Policy()) is None
+
+
+def test_a_ticket_past_its_lanes_guarantee_comes_first_oldest_first() -> None:
+    tickets = [ticket(1, 65), ticket(2, 61), ticket(3, 19, Lane.GREEN)]
+    assert chosen(tickets) == ("A001", "overdue")
+
+
+def test_a_checked_in_appointment_within_its_slot_beats_aging() -> None:
+    slot = {"slot_start": NOW - timedelta(minutes=5), "slot_end": NOW + timedelta(minutes=10)}
+    tickets = [ticket(1, 15, Lane.GREEN), ticket(2, 2, channel=Channel.APPOINTMENT, **slot)]
+    assert chosen(tickets) == ("A002", "appointment")
+
+
+def test_an_appointment_before_its_slot_waits_like_anyone_else() -> None:
+    slot = {"slot_start": NOW + timedelta(minutes=5), "slot_end": NOW + timedelta(minutes=20)}
+    tickets = [ticket(1, 10), ticket(2, 2, **slot)]
+    assert chosen(tickets) == ("A001", "aging")
+
+
+def test_transferred_and_returning_tickets_come_before_new_ones_front_first() -> None:
+    tickets = [
+        ticket(1, 15, Lane.GREEN),
+        ticket(2, 3, requeued=True),
+        ticket(3, 1, requeued=True, front=True),
+    ]
+    assert chosen(tickets) == ("A003", "requeued")
+
+
+def test_aging_weighs_waiting_time_by_lane() -> None:
+    # green waited 4 min x 3 = 12 beats blue 10 min x 1 = 10
+    assert chosen([ticket(1, 10), ticket(2, 4, Lane.GREEN)]) == ("A002", "aging")
+    assert chosen([ticket(1, 13), ticket(2, 4, Lane.GREEN)]) == ("A001", "aging")
+
+
+def test_equal_scores_fall_back_to_issue_order() -> None:
+    assert chosen([ticket(2, 5), ticket(1, 5)]) == ("A001", "aging")
+    fifo = Policy(rules=("issue_order",))
+    assert chosen([ticket(2, 50), ticket(1, 5)], fifo) == ("A001", "issue_order")
+
+
+def test_assigned_services_come_before_the_windows_other_skills() -> None:
+    tickets = [ticket(1, 50, service="b"), ticket(2, 1, service="a")]
+    assert chosen(tickets) == ("A002", "aging")
+
+
+def test_an_idle_window_serves_its_other_skills_rather_than_wait() -> None:
+    assert chosen([ticket(1, 5, service="b")]) == ("A001", "fallback:aging")
+    strict = Policy(fallback_to_skills=False)
+    assert choose_next(WINDOW, [ticket(1, 5, service="b")], NOW, strict) is None
+
+
+def test_a_window_never_calls_a_service_outside_its_skills() -> None:
+    assert choose_next(WINDOW, [ticket(1, 500, service="c")], NOW, Policy()) is None
+
+
+def test_a_ticket_sent_to_a_window_is_called_only_there() -> None:
+    sent = ticket(1, 5, service="c", target_window=1)
+    assert chosen([sent]) == ("A001", "aging")
+    other = WindowSkills(2, frozenset({"a", "c"}), frozenset({"a", "c"}))
+    assert choose_next(other, [sent], NOW, Policy()) is None
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_choice_does_not_depend_on_the_order_of_the_queue(seed: int) -> None:
+    import random
+
+    tickets = [
+        ticket(i, random.Random(seed * 100 + i).uniform(0, 90), list(Lane)[i % 3])
+        for i in range(1, 30)
+    ]
+    shuffled = tickets[:]
+    random.Random(seed).shuffle(shuffled)
+    assert chosen(tickets) == chosen(shuffled)
+
+
+def blue_wait_under_green_stream(app, clock: ManualClock) -> tuple[float, str] | None:
+    """Three green residents a minute, one window serving one a minute, a green queue
+    already there: the oldest green's score (3 x two thirds of the time) always beats the
+    blue one's, so aging alone never reaches it. Returns (minutes waited, rule) or None."""
+    hall, window = "south-axis", 1
+    app.execute(OpenWindow("open", hall, window))
+    for k in range(5):
+        app.execute(IssueTicket(f"early-{k}", hall, "social-security", Lane.GREEN))
+    clock.advance(60)
+    blue = app.execute(IssueTicket("blue", hall, "social-security", Lane.BLUE)).ticket
+    issued_at = clock.now()
+    for minute in range(120):
+        clock.advance(60)
+        for k in range(3):
+            app.execute(IssueTicket(f"g{minute}-{k}", hall, "social-security", Lane.GREEN))
+        called = app.execute(CallNext(f"c{minute}", hall, window))
+        if called.ticket == blue:
+            return (clock.now() - issued_at).total_seconds() / 60, called.rule
+        app.execute(StartServing(f"s{minute}", hall, window))
+        app.execute(FinishService(f"f{minute}", hall, window))
+    return None
+
+
+def test_a_blue_ticket_is_called_within_its_guarantee_under_a_steady_stream_of_green(
+    app, clock: ManualClock
+) -> None:
+    result = blue_wait_under_green_stream(app, clock)
+    assert result is not None, "the blue ticket was never called"
+    waited, rule = result
+    assert rule == "overdue"
+    assert waited <= 60 + 1  # the guarantee, plus the minute between two calls
+
+
+def test_without_the_guarantee_rule_the_same_stream_starves_the_blue_ticket(
+    app, clock: ManualClock
+) -> None:
+    document = load_hall_document(reference_hall_path())
+    document["policy"]["rules"] = ["aging", "issue_order"]
+    app.configure_hall(document)
+    assert blue_wait_under_green_stream(app, clock) is None
