@@ -8,6 +8,7 @@ and with group commit, both on a SQLite file, and the time to load a busy day.
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import tempfile
 import time
@@ -18,6 +19,7 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from hallq.bootstrap import build_application
 from hallq.settings import Settings
 from queue_core.application import HallqApplication
 from queue_core.commands import CallNext, FinishService, IssueTicket, OpenWindow, StartServing
@@ -72,12 +74,16 @@ def raw_saves_per_s(db: Path, saves: int) -> float:
     return saves / (time.perf_counter() - started)
 
 
+def bench_settings(db: Path | None) -> Settings:
+    hall_file = Path(tempfile.gettempdir()) / "hallq-bench-hall.json"
+    hall_file.write_text(json.dumps(bench_hall()))
+    store = {"store": "memory"} if db is None else {"store": "sqlite", "db_path": db}
+    return Settings(**store, hall_files=(hall_file,))  # type: ignore[arg-type]
+
+
 def new_app(db: Path | None) -> HallqApplication:
-    settings = Settings(store="memory") if db is None else Settings(store="sqlite", db_path=db)
-    app = HallqApplication(
-        ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC)), env=settings.eventsourcing_env()
-    )
-    app.configure_hall(bench_hall())
+    """Built by the composition root, as `hallq serve` builds it."""
+    app = build_application(bench_settings(db), ManualClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC)))
     for w in range(1, WINDOWS + 1):
         app.execute(OpenWindow(f"open-{w}", HALL, w))
     return app
@@ -142,9 +148,7 @@ def replay_ms(db: Path, events: int, loads: int = 25) -> tuple[float, int]:
     day = app.day_of(HALL)
     timings = []
     for _ in range(loads):
-        fresh = HallqApplication(
-            app.clock, env=Settings(store="sqlite", db_path=db).eventsourcing_env()
-        )
+        fresh = build_application(bench_settings(db), app.clock)
         started = time.perf_counter()
         loaded = fresh.get_day(HALL, day)
         timings.append((time.perf_counter() - started) * 1000)

@@ -6,6 +6,7 @@ Tests call the same function with in-memory parts (`Settings(store="memory")`, a
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,24 +15,39 @@ from typing import Any
 
 from hallq.clock import SystemClock
 from hallq.settings import Settings
+from hallq.writer_locks import FileWriterLock, PostgresWriterLock
 from queue_core.application import HallqApplication
-from queue_core.ports import Clock
+from queue_core.ports import Clock, WriterLock
 
 SETUP_LOCK_KEY = 0x6861_6C6C  # "hall": the advisory lock that serialises schema set-up
 
 
 def load_hall_document(path: Path) -> dict[str, Any]:
+    """A hall's configuration from its TOML data file (or JSON, for generated halls)."""
     with path.open("rb") as f:
-        return tomllib.load(f)
+        return json.load(f) if path.suffix == ".json" else tomllib.load(f)
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> HallqApplication:
     """A ready application: store chosen by `settings`, halls configured from their files."""
     with exclusive_setup(settings):
-        app = HallqApplication(clock=clock or SystemClock(), env=settings.eventsourcing_env())
+        app = HallqApplication(
+            clock=clock or SystemClock(),
+            env=settings.eventsourcing_env(),
+            writer_lock=writer_lock_for(settings),
+        )
         for path in settings.hall_files:
             app.configure_hall(load_hall_document(path))
     return app
+
+
+def writer_lock_for(settings: Settings) -> WriterLock | None:
+    """The cross-process writer lock that suits the store (none for memory)."""
+    if settings.store == "sqlite":
+        return FileWriterLock(Path(f"{settings.db_path}.writers"))
+    if settings.store == "postgres":
+        return PostgresWriterLock(settings.pg_connect_kwargs())
+    return None
 
 
 @contextmanager

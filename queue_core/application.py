@@ -14,10 +14,9 @@ saved in one transaction; each caller still gets its own outcome or its own doma
 from __future__ import annotations
 
 import random
-import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager, suppress
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext, suppress
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -34,7 +33,7 @@ from queue_core.hall_day import HallDay
 from queue_core.hall_spec import HallSpec
 from queue_core.ids import hall_config_id, hall_day_id
 from queue_core.outcome import Outcome
-from queue_core.ports import Clock
+from queue_core.ports import Clock, LocalWriterLock, WriterLock
 
 
 @lru_cache(maxsize=4096)
@@ -56,19 +55,30 @@ class HallqApplication(Application[UUID]):
     is_snapshotting_enabled = True
     SNAPSHOT_INTERVAL = 200  # events between snapshots of a hall-day: a cold load replays fewer
     MAX_ATTEMPTS = 50
-    # After a conflict, catch up before each of the next this-many loads: shared-store mode
-    # switches itself on only when another writer shows up, and costs nothing otherwise.
+    # After a conflict, catch up with the store before each of the next this-many loads:
+    # shared-store mode switches itself on when another writer shows up, and a process
+    # alone on its store never pays for the extra read.
     CATCH_UP_AFTER_CONFLICT = 10_000
 
-    def __init__(self, clock: Clock, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        env: Mapping[str, str] | None = None,
+        writer_lock: WriterLock | None = None,
+    ) -> None:
         super().__init__(env)
         self.clock = clock
         self._days: dict[UUID, HallDay] = {}
         self._specs: dict[str, HallSpec] = {}
-        self._locks: dict[UUID, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._local_lock = LocalWriterLock()  # one writer per hall-day in this process
+        self._writer_lock = writer_lock  # and across processes, when they contend
         self._rng = random.Random()
         self._catch_up = 0
+
+    def close(self) -> None:
+        if getattr(self, "_writer_lock", None) is not None:  # __del__ may run after a failed init
+            self._writer_lock.close()  # type: ignore[union-attr]
+        super().close()
 
     # ---- halls -------------------------------------------------------------------------
 
@@ -129,15 +139,16 @@ class HallqApplication(Application[UUID]):
         at = self.clock.now()
         targets = [self._target(c, at) for c in commands]
         day_ids = {t[1] for t in targets if not isinstance(t, DomainError)}
-        with self._locked(day_ids):
+        with self._local_lock.hold(list(day_ids)):
             for attempt in range(self.MAX_ATTEMPTS):
                 touched: dict[UUID, HallDay] = {}
                 try:
-                    results = [
-                        self._apply(c, t, at, touched)
-                        for c, t in zip(commands, targets, strict=True)
-                    ]
-                    self._save_days(touched)
+                    with self._shared_turn(day_ids):
+                        results = [
+                            self._apply(c, t, at, touched)
+                            for c, t in zip(commands, targets, strict=True)
+                        ]
+                        self._save_days(touched)
                     return results
                 except RecordConflictError:
                     self._catch_up = self.CATCH_UP_AFTER_CONFLICT
@@ -196,6 +207,12 @@ class HallqApplication(Application[UUID]):
         return loaded
 
     def _save_days(self, days: dict[UUID, HallDay]) -> None:
+        for day_id, day in list(days.items()):
+            if day.version == 1 and day.pending_events:
+                # Only the day's opening is pending: every command on it was refused, and a
+                # refused command writes nothing, so the day starts with its first success.
+                del days[day_id]
+                self._days.pop(day_id, None)
         before = {day_id: day.version - len(day.pending_events) for day_id, day in days.items()}
         # The library's `save` would first check each object against runtime protocols,
         # a tenth of a command's CPU time; these are known aggregates, so put directly.
@@ -215,18 +232,11 @@ class HallqApplication(Application[UUID]):
         for day_id in days:
             self._days.pop(day_id, None)
 
-    def _new_lock(self, day_id: UUID) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(day_id, threading.Lock())
-
-    @contextmanager
-    def _locked(self, day_ids: set[UUID]) -> Iterator[None]:
-        locks = [self._locks.get(d) or self._new_lock(d) for d in sorted(day_ids)]
-        if len(locks) == 1:
-            with locks[0]:
-                yield
-            return
-        with ExitStack() as stack:
-            for lock in locks:  # sorted order: two batches never wait on each other in a cycle
-                stack.enter_context(lock)
-            yield
+    def _shared_turn(self, day_ids: set[UUID]) -> AbstractContextManager[None]:
+        """Take turns with other processes that may share the store. Every writer must,
+        or a process that never loses a race would never take the lock and others would
+        starve; the adapters make an uncontended turn cheap (a file lock, or one
+        advisory-lock round trip per batch)."""
+        if self._writer_lock is not None:
+            return self._writer_lock.hold(list(day_ids))
+        return nullcontext()

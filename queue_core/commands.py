@@ -54,7 +54,7 @@ class IssueTicket(Command):
 @dataclass(frozen=True)
 class OpenWindow(Command):
     window: int
-    services: tuple[str, ...] | None = None  # None: the window's default services
+    services: tuple[str, ...] | None = None  # None: its assignment (at first: its defaults)
     staff: str = ""
     KIND: ClassVar[str] = "open"
 

@@ -73,9 +73,14 @@ class HallDay(Aggregate):
         def evolve(self, day: HallDay) -> None:
             raise NotImplementedError
 
+        def command(self) -> str:
+            """The kind of command that recorded this event (see `Command.KIND`)."""
+            return self.COMMANDS[0]
+
         def outcome(self) -> Outcome:
             return Outcome(
                 event=type(self).__name__,
+                command=self.command(),
                 ticket=getattr(self, "number", None),
                 window=getattr(self, "window", None),
                 rule=getattr(self, "rule", ""),
@@ -180,6 +185,9 @@ class HallDay(Aggregate):
         rule: str  # why this ticket: a call-policy rule, or "specific" for a chosen call
         reason: str
 
+        def command(self) -> str:
+            return "call" if self.rule == "specific" else "call_next"
+
         def evolve(self, day: HallDay) -> None:
             t = day.tickets[self.number]
             day._put(t.updated(status=TicketStatus.CALLED, window=self.window, called_at=self.at))
@@ -202,6 +210,9 @@ class HallDay(Aggregate):
         window: int
         number: str
         auto: bool  # True when the hall's recall limit decided it
+
+        def command(self) -> str:
+            return "recall" if self.auto else "no_show"
 
         def evolve(self, day: HallDay) -> None:
             t = day.tickets[self.number]
@@ -393,7 +404,7 @@ class HallDay(Aggregate):
         for row in s["tickets"]:
             self._put(ticket_from_row(row))
         self.windows = {w.number: w for w in map(window_from_row, s["windows"])}
-        self.requests = {r[0]: Outcome(r[1], r[2], r[3], r[4]) for r in s["requests"]}
+        self.requests = {r[0]: Outcome(*r[1:]) for r in s["requests"]}
 
     # ---- queries -----------------------------------------------------------------------
 
@@ -432,7 +443,7 @@ class HallDay(Aggregate):
         outcome = self.requests.get(request_id)
         if outcome is None:
             return None
-        if command not in getattr(type(self), outcome.event).COMMANDS:
+        if command != outcome.command:
             raise RequestIdReused(
                 f"请求编号 {request_id} 已用于其他操作",
                 f"request id {request_id} was used for another command",

@@ -11,4 +11,5 @@ class Outcome:
     ticket: str | None = None  # the ticket number it concerned
     window: int | None = None
     rule: str = ""  # for calls: the rule of the call policy that chose the ticket
+    command: str = ""  # the kind of command that recorded it, e.g. "call_next"
     replayed: bool = False  # True when this is the remembered result of an earlier try

@@ -7,12 +7,15 @@ because CI promises that every adapter was exercised against the real thing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from hallq.bootstrap import build_application
 from hallq.settings import Settings
+from queue_core.application import HallqApplication
+from queue_core.ports import ManualClock
 from tests.conftest import in_ci
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
@@ -64,3 +67,20 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     with psycopg.connect(**{**PG, "dbname": database}, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     return settings_for("postgres", tmp_path, database, schema)
+
+
+@pytest.fixture
+def open_app(
+    store_settings: Settings, clock: ManualClock
+) -> Iterator[Callable[[], HallqApplication]]:
+    """Builds applications on the test's store (each as a separate process would) and
+    closes them all when the test ends."""
+    opened: list[HallqApplication] = []
+
+    def build() -> HallqApplication:
+        opened.append(build_application(store_settings, clock))
+        return opened[-1]
+
+    yield build
+    for app in opened:
+        app.close()

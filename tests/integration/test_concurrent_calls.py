@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -49,6 +50,13 @@ def serve_until_empty(
     return called
 
 
+@pytest.fixture
+def prepared(store_settings: Settings) -> Iterator[HallqApplication]:
+    app = prepare(store_settings, WINDOWS)
+    yield app
+    app.close()
+
+
 def prepare(settings: Settings, windows: tuple[int, ...]) -> HallqApplication:
     app = build_application(settings, ManualClock(MORNING))
     for w in windows:
@@ -72,8 +80,10 @@ def assert_each_ticket_called_once(app: HallqApplication, reported: list[str]) -
     assert not app.get_day(HALL, app.day_of(HALL, MORNING)).tickets  # all done
 
 
-def test_windows_in_threads_never_call_the_same_ticket(store_settings: Settings) -> None:
-    app = prepare(store_settings, WINDOWS)
+def test_windows_in_threads_never_call_the_same_ticket(
+    store_settings: Settings, prepared: HallqApplication
+) -> None:
+    app = prepared
     results: dict[int, list[str]] = {}
     start = threading.Barrier(len(WINDOWS))
 
@@ -90,8 +100,10 @@ def test_windows_in_threads_never_call_the_same_ticket(store_settings: Settings)
 
 
 @pytest.mark.slow
-def test_four_processes_on_one_store_never_call_the_same_ticket(store_settings: Settings) -> None:
-    app = prepare(store_settings, WINDOWS)
+def test_four_processes_on_one_store_never_call_the_same_ticket(
+    store_settings: Settings, prepared: HallqApplication
+) -> None:
+    app = prepared
     context = multiprocessing.get_context("spawn")  # a clean interpreter per process
     with context.Pool(len(WINDOWS)) as pool:
         jobs = [

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from hallq.bootstrap import build_application
-from hallq.settings import Settings
+from queue_core.application import HallqApplication
 from queue_core.commands import (
     CallNext,
     FinishService,
@@ -18,23 +18,25 @@ from queue_core.ports import ManualClock
 from queue_core.vocabulary import Channel, Lane, TicketStatus
 from tests.conftest import HALL
 
+OpenApp = Callable[[], HallqApplication]
 
-def test_a_fresh_process_sees_the_same_day(store_settings: Settings, clock: ManualClock) -> None:
-    first = build_application(store_settings, clock)
+
+def test_a_fresh_process_sees_the_same_day(open_app: OpenApp, clock: ManualClock) -> None:
+    first = open_app()
     first.execute(OpenWindow("o", HALL, 1))
     first.execute(IssueTicket("i1", HALL, "social-security", Lane.GREEN, Channel.MOBILE))
     first.execute(IssueTicket("i2", HALL, "social-security", Lane.YELLOW))
     clock.advance(30)
     first.execute(CallNext("c", HALL, 1))
-    second = build_application(store_settings, clock)
+    second = open_app()
     assert second.get_day(HALL)._to_state() == first.get_day(HALL)._to_state()
     a1 = second.get_day(HALL).tickets["A001"]
     assert a1.lane is Lane.GREEN and a1.channel is Channel.MOBILE  # enums come back as enums
     assert a1.status is TicketStatus.CALLED and a1.issued_at == clock.now() - timedelta(seconds=30)
 
 
-def test_a_busy_day_loads_from_its_snapshot(store_settings: Settings, clock: ManualClock) -> None:
-    app = build_application(store_settings, clock)
+def test_a_busy_day_loads_from_its_snapshot(open_app: OpenApp, clock: ManualClock) -> None:
+    app = open_app()
     app.execute(OpenWindow("o", HALL, 1))
     for k in range(60):  # 240 events: past the snapshot interval
         app.execute(IssueTicket(f"i{k}", HALL, "social-security"))
@@ -44,28 +46,28 @@ def test_a_busy_day_loads_from_its_snapshot(store_settings: Settings, clock: Man
     day_id = app.get_day(HALL).id
     snapshot = next(iter(app.snapshots.get(day_id, desc=True, limit=1)))  # type: ignore[union-attr]
     assert snapshot.originator_version == app.SNAPSHOT_INTERVAL
-    fresh = build_application(store_settings, clock)
+    fresh = open_app()
     assert fresh.get_day(HALL)._to_state() == app.get_day(HALL)._to_state()
 
 
 def test_a_stale_writer_retries_and_both_commands_land(
-    store_settings: Settings, clock: ManualClock
+    open_app: OpenApp, clock: ManualClock
 ) -> None:
-    one = build_application(store_settings, clock)
-    two = build_application(store_settings, clock)
+    one = open_app()
+    two = open_app()
     one.execute(OpenWindow("o1", HALL, 1))
     two.execute(OpenWindow("o2", HALL, 2))  # two's view was stale only if one got there first
     one.execute(IssueTicket("i1", HALL, "social-security"))
     two.execute(IssueTicket("i2", HALL, "social-security"))  # stale cache: conflict, reload, retry
     one.execute(IssueTicket("i3", HALL, "social-security"))
-    numbers = sorted(build_application(store_settings, clock).get_day(HALL).tickets)
+    numbers = sorted(open_app().get_day(HALL).tickets)
     assert numbers == ["A001", "A002", "A003"]
 
 
 def test_a_transfer_keeps_its_original_issue_time_across_reloads(
-    store_settings: Settings, clock: ManualClock
+    open_app: OpenApp, clock: ManualClock
 ) -> None:
-    app = build_application(store_settings, clock)
+    app = open_app()
     app.execute(OpenWindow("o", HALL, 1))
     issued = app.execute(IssueTicket("i", HALL, "social-security"))
     issued_at = clock.now()
@@ -73,5 +75,5 @@ def test_a_transfer_keeps_its_original_issue_time_across_reloads(
     app.execute(CallNext("c", HALL, 1))
     app.execute(StartServing("s", HALL, 1))
     app.execute(Transfer("t", HALL, 1, to_service="medical-insurance", note="医保报销"))
-    moved = build_application(store_settings, clock).get_day(HALL).tickets[issued.ticket]  # type: ignore[index]
+    moved = open_app().get_day(HALL).tickets[issued.ticket]  # type: ignore[index]
     assert moved.service == "medical-insurance" and moved.requeued and moved.issued_at == issued_at

@@ -110,7 +110,9 @@ class HallMachine(RuleBasedStateMachine):
         return result
 
     def day(self) -> HallDay:
-        return self.app._days[hall_day_id(HALL, self.app.day_of(HALL))]
+        """The live day (a day whose every command was refused is not stored at all)."""
+        live = self.app._days.get(hall_day_id(HALL, self.app.day_of(HALL)))
+        return live or self.app.get_day(HALL)
 
     def ticket_numbers(self) -> list[str]:
         return sorted(self.tickets)
