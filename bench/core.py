@@ -109,8 +109,10 @@ def single_commands_per_s(db: Path | None, tickets: int) -> float:
     return len(commands) / (time.perf_counter() - started)
 
 
-async def _window_client(committer: GroupCommitter, window: int, tickets: int) -> None:
-    for k in range(tickets):
+async def _window_client(
+    committer: GroupCommitter, window: int, tickets: int, start: int = 0
+) -> None:
+    for k in range(start, start + tickets):
         for command in cycle(window, k):
             await committer.run(command)
 
@@ -133,51 +135,87 @@ def group_commit_commands_per_s(db: Path | None, tickets_per_window: int) -> tup
     return commands / elapsed, commands / committer.batches
 
 
-def replay_ms(db: Path, events: int, loads: int = 25) -> tuple[float, int]:
-    app = new_app(db)
+def _fill(app: HallqApplication, tickets_per_window: int, start: int = 0) -> None:
     committer = GroupCommitter(app)
-    per_window = events // (4 * WINDOWS) + 1
 
     async def fill() -> None:
         await asyncio.gather(
-            *(_window_client(committer, w, per_window) for w in range(1, WINDOWS + 1))
+            *(
+                _window_client(committer, w, tickets_per_window, start)
+                for w in range(1, WINDOWS + 1)
+            )
         )
 
     asyncio.run(fill())
     committer.close()
+
+
+def _load_ms(db: Path, app: HallqApplication, loads: int) -> float:
+    """Median time for a fresh application (a restarted server) to load the day."""
     day = app.day_of(HALL)
     timings = []
     for _ in range(loads):
         fresh = build_application(bench_settings(db), app.clock)
         started = time.perf_counter()
-        loaded = fresh.get_day(HALL, day)
+        fresh.get_day(HALL, day)
         timings.append((time.perf_counter() - started) * 1000)
         fresh.close()
-    return statistics.median(timings), loaded.version
+    return statistics.median(timings)
+
+
+def replay_ms(db: Path, events: int, loads: int = 25) -> tuple[float, float, int]:
+    """A day of `events` events, then the worst case: the most events after a snapshot."""
+    app = new_app(db)
+    _fill(app, events // (4 * WINDOWS) + 1)
+    typical = _load_ms(db, app, loads)
+    version = app.get_day(HALL).version
+    for k in range(app.SNAPSHOT_INTERVAL - 1 - version % app.SNAPSHOT_INTERVAL):
+        app.execute(
+            IssueTicket(f"tail-{k}", HALL, "s1")
+        )  # up to one event before the next snapshot
+    worst = _load_ms(db, app, loads)
+    return typical, worst, version
 
 
 def run(quick: bool = False) -> dict[str, Any]:
+    """Each figure is the median of three rounds, the rounds of raw and ours interleaved,
+    because this machine's fsync time wanders by a third from minute to minute."""
     scale = 0.25 if quick else 1.0
+    rounds = 1 if quick else 3
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        raw = raw_saves_per_s(folder / "raw.sqlite3", int(3000 * scale))
-        single = single_commands_per_s(folder / "single.sqlite3", int(750 * scale))
-        grouped, batch = group_commit_commands_per_s(folder / "group.sqlite3", int(150 * scale))
+        raws, singles, groups, batches = [], [], [], []
+        for r in range(rounds):
+            raws.append(raw_saves_per_s(folder / f"raw{r}.sqlite3", int(2000 * scale)))
+            singles.append(single_commands_per_s(folder / f"single{r}.sqlite3", int(500 * scale)))
+            grouped, batch = group_commit_commands_per_s(
+                folder / f"group{r}.sqlite3", int(100 * scale)
+            )
+            groups.append(grouped)
+            batches.append(batch)
+        raw, single, grouped = map(statistics.median, (raws, singles, groups))
         single_mem = single_commands_per_s(None, int(750 * scale))
         grouped_mem, _ = group_commit_commands_per_s(None, int(150 * scale))
-        replay, version = replay_ms(folder / "replay.sqlite3", 15_000)
+        replay, worst, version = replay_ms(folder / "replay.sqlite3", 15_000)
     return {
         "raw_saves_per_s": raw,
         "commands_per_s": single,
         "ratio_single": single / raw,
         "group_commit_commands_per_s": grouped,
         "ratio_group_commit": grouped / raw,
-        "group_commit_mean_batch": batch,
+        "group_commit_mean_batch": statistics.mean(batches),
         "memory_commands_per_s": single_mem,
         "memory_group_commit_commands_per_s": grouped_mem,
         "replay_ms_15k_events": replay,
         "replay_day_events": version,
+        "replay_ms_worst_case": worst,
+        "rounds": rounds,
     }
 
 
-TARGETS = {"ratio_single": ">= 0.6", "ratio_group_commit": ">= 3", "replay_ms_15k_events": "<= 20"}
+TARGETS = {
+    "ratio_single": ">= 0.6",
+    "ratio_group_commit": ">= 3",
+    "replay_ms_15k_events": "<= 20",
+    "replay_ms_worst_case": "<= 20 (most events after a snapshot)",
+}

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 STORES = ("sqlite", "memory", "postgres")
 
@@ -57,7 +58,7 @@ class Settings:
             else (reference_hall_path(),),
         )
 
-    def pg_connect_kwargs(self) -> dict[str, object]:
+    def pg_connect_kwargs(self) -> dict[str, Any]:
         return {
             "host": self.pg_host,
             "port": self.pg_port,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from enum import Enum
 from typing import Any
+from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from queue_core.vocabulary import Channel, Lane, TicketStatus, TransferPlacement, WindowStatus
@@ -37,9 +39,49 @@ ENUM_TRANSCODINGS = (
 
 
 class HallqTranscoder(JSONTranscoder):
-    """The library's JSON transcoder with hallq's transcodings registered (by topic)."""
+    """The library's JSON transcoder with hallq's transcodings registered (by topic), and
+    a faster encoder: orjson, writing the very same JSON (custom types as
+    `{"_type_": name, "_data_": ...}`), so decoding stays the library's own.
+
+    orjson writes enums and UUIDs natively, untagged, so they are tagged here first; that
+    covers the top level of a stored object, which is where events keep them. A test
+    round-trips every event class to hold that line.
+    """
+
+    _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
     def __init__(self) -> None:
         super().__init__()
+        self._tagged_types: set[type] = {UUID}
         for transcoding in ENUM_TRANSCODINGS:
             self.register(transcoding)
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        if issubclass(transcoding.type, Enum | UUID):
+            self._tagged_types.add(transcoding.type)  # orjson would write these untagged
+
+    def encode(self, obj: Any) -> bytes:
+        if type(obj) is dict:
+            tag = self._tagged_types
+            obj = {k: self._encode_obj(v) if type(v) in tag else v for k, v in obj.items()}
+        return orjson.dumps(obj, default=self._encode_obj, option=self._OPTIONS)
+
+    def decode(self, data: bytes) -> Any:
+        """orjson's parse, then the library's per-dict hook applied bottom-up, as
+        `json.JSONDecoder(object_hook=...)` would: a cold load replays hundreds of events."""
+        return self._revive(orjson.loads(data))
+
+    def _revive(self, node: Any) -> Any:
+        if type(node) is dict:
+            for key, value in node.items():
+                if type(value) in _CONTAINERS:
+                    node[key] = self._revive(value)
+            return self._decode_obj(node) if len(node) == 2 else node
+        for i, value in enumerate(node):
+            if type(value) in _CONTAINERS:
+                node[i] = self._revive(value)
+        return node
+
+
+_CONTAINERS = (dict, list)

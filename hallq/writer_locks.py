@@ -15,38 +15,51 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-BUCKETS = 1024  # keys hash into this many locks: distinct days rarely share one
+BUCKETS = 1024  # advisory-lock buckets: distinct hall-days rarely share one
 
 
 class FileWriterLock:
-    """For a SQLite file: byte-range locks on a file beside it, one byte per bucket.
+    """For a SQLite file: `flock` on one small file per bucket, in a folder beside it.
 
-    POSIX record locks belong to a process, so a thread lock per bucket makes the threads
-    of one process take turns as well; the file descriptor stays open for the lock's life
-    because closing any descriptor of the file would drop every lock the process holds.
+    `flock` belongs to the open file, so two holders exclude each other whether they are
+    processes or threads with their own holder; a thread lock per bucket makes threads
+    sharing one holder take turns as well. Files are opened on first use and kept open.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        self._threads = [threading.Lock() for _ in range(BUCKETS)]
+    buckets = 64
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._folder = folder
+        self._fds: dict[int, int] = {}
+        self._threads = [threading.Lock() for _ in range(self.buckets)]
+        self._opening = threading.Lock()
+
+    def _fd(self, bucket: int) -> int:
+        with self._opening:
+            if bucket not in self._fds:
+                path = self._folder / f"{bucket:02d}.lock"
+                self._fds[bucket] = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            return self._fds[bucket]
 
     @contextmanager
     def hold(self, keys: Sequence[UUID]) -> Iterator[None]:
-        buckets = sorted({key.int % BUCKETS for key in keys})
+        buckets = sorted({key.int % self.buckets for key in keys})
         for b in buckets:
             self._threads[b].acquire()
-            fcntl.lockf(self._fd, fcntl.LOCK_EX, 1, b)
+            fcntl.flock(self._fd(b), fcntl.LOCK_EX)
         try:
             yield
         finally:
             for b in reversed(buckets):
-                fcntl.lockf(self._fd, fcntl.LOCK_UN, 1, b)
+                fcntl.flock(self._fds[b], fcntl.LOCK_UN)
                 self._threads[b].release()
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        with self._opening:
+            for fd in self._fds.values():
+                os.close(fd)
+            self._fds.clear()
 
 
 class PostgresWriterLock:

@@ -21,10 +21,16 @@ RULES: tuple[str, ...] = ("overdue", "appointment", "requeued", "aging", "issue_
 
 
 class Policy(Protocol):
-    lane_weights: Mapping[Lane, float]
-    max_wait_min: Mapping[Lane, float]
-    rules: tuple[str, ...]
-    fallback_to_skills: bool
+    """What the rules read from the hall's call policy (`hall_spec.CallPolicy`)."""
+
+    @property
+    def lane_weights(self) -> Mapping[Lane, float]: ...
+    @property
+    def max_wait_min(self) -> Mapping[Lane, float]: ...
+    @property
+    def rules(self) -> tuple[str, ...]: ...
+    @property
+    def fallback_to_skills(self) -> bool: ...
 
 
 @dataclass(frozen=True)

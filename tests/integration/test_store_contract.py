@@ -38,7 +38,7 @@ def test_a_fresh_process_sees_the_same_day(open_app: OpenApp, clock: ManualClock
 def test_a_busy_day_loads_from_its_snapshot(open_app: OpenApp, clock: ManualClock) -> None:
     app = open_app()
     app.execute(OpenWindow("o", HALL, 1))
-    for k in range(60):  # 240 events: past the snapshot interval
+    for k in range(app.SNAPSHOT_INTERVAL // 4 + 5):  # past the snapshot interval
         app.execute(IssueTicket(f"i{k}", HALL, "social-security"))
         app.execute(CallNext(f"c{k}", HALL, 1))
         app.execute(StartServing(f"s{k}", HALL, 1))
@@ -48,6 +48,11 @@ def test_a_busy_day_loads_from_its_snapshot(open_app: OpenApp, clock: ManualCloc
     assert snapshot.originator_version == app.SNAPSHOT_INTERVAL
     fresh = open_app()
     assert fresh.get_day(HALL)._to_state() == app.get_day(HALL)._to_state()
+    # A client retrying after the server restarted gets its first answer, and no new event.
+    version = fresh.get_day(HALL).version
+    again = fresh.execute(CallNext("c3", HALL, 1))
+    assert again.replayed and again.ticket == "A004" and again.command == "call_next"
+    assert fresh.get_day(HALL).version == version
 
 
 def test_a_stale_writer_retries_and_both_commands_land(
