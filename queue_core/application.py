@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from datetime import datetime
 from functools import lru_cache
@@ -79,9 +79,21 @@ class HallqApplication(Application[UUID]):
         self._days: dict[UUID, HallDay] = {}
         self._specs: dict[str, HallSpec] = {}
         self._local_lock = LocalWriterLock()  # one writer per hall-day in this process
+        self._listeners: list[Callable[[int], None]] = []
         self._writer_lock = writer_lock  # and across processes, when they contend
         self._rng = random.Random()
         self._catch_up = 0
+
+    def on_saved(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(last notification id)` after every save, in the saving thread:
+        read models in this process follow at once instead of waiting for a poll."""
+        self._listeners.append(listener)
+
+    def _notify(self, recordings: list[Any]) -> None:
+        last = max((r.notification.id for r in recordings), default=None)
+        if last is not None:
+            for listener in self._listeners:
+                listener(last)
 
     def close(self) -> None:
         if getattr(self, "_writer_lock", None) is not None:  # __del__ may run after a failed init

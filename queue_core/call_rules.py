@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from queue_core.ticket import Ticket
 from queue_core.vocabulary import Lane
@@ -50,30 +50,38 @@ def _waited_s(ticket: Ticket, now: datetime) -> float:
     return (now - ticket.issued_at).total_seconds()
 
 
-def _overdue(c: Sequence[Ticket], now: datetime, p: Policy) -> Ticket | None:
-    late = [t for t in c if _waited_s(t, now) > p.max_wait_min[t.lane] * 60]
-    return min(late, key=lambda t: (t.issued_at, t.seq), default=None)
+# Each rule: does it apply to this ticket now, and if so, its order among the tickets it
+# applies to (smaller first). A chain of "first rule that picks anyone, then its minimum"
+# is then the same as the minimum of (index of the first rule that applies, that key):
+# one sort key that gives both the next ticket and the whole queue order.
+RuleKey = Callable[[Ticket, datetime, "Policy"], tuple[Any, ...] | None]
 
 
-def _appointment(c: Sequence[Ticket], now: datetime, p: Policy) -> Ticket | None:
-    due = [t for t in c if t.slot_start and t.slot_end and t.slot_start <= now <= t.slot_end]
-    return min(due, key=lambda t: (t.slot_start, t.seq), default=None)
+def _overdue(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
+    if _waited_s(t, now) > p.max_wait_min[t.lane] * 60:
+        return (t.issued_at, t.seq)
+    return None
 
 
-def _requeued(c: Sequence[Ticket], now: datetime, p: Policy) -> Ticket | None:
-    back = [t for t in c if t.requeued]
-    return min(back, key=lambda t: (not t.front, t.issued_at, t.seq), default=None)
+def _appointment(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
+    if t.slot_start and t.slot_end and t.slot_start <= now <= t.slot_end:
+        return (t.slot_start, t.seq)
+    return None
 
 
-def _aging(c: Sequence[Ticket], now: datetime, p: Policy) -> Ticket | None:
-    return max(c, key=lambda t: (_waited_s(t, now) * p.lane_weights[t.lane], -t.seq), default=None)
+def _requeued(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
+    return (not t.front, t.issued_at, t.seq) if t.requeued else None
 
 
-def _issue_order(c: Sequence[Ticket], now: datetime, p: Policy) -> Ticket | None:
-    return min(c, key=lambda t: t.seq, default=None)
+def _aging(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
+    return (-_waited_s(t, now) * p.lane_weights[t.lane], t.seq)
 
 
-_RULE_FUNCS: dict[str, Callable[[Sequence[Ticket], datetime, Policy], Ticket | None]] = {
+def _issue_order(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
+    return (t.seq,)
+
+
+_RULE_KEYS: dict[str, RuleKey] = {
     "overdue": _overdue,
     "appointment": _appointment,
     "requeued": _requeued,
@@ -82,14 +90,29 @@ _RULE_FUNCS: dict[str, Callable[[Sequence[Ticket], datetime, Policy], Ticket | N
 }
 
 
+def priority(ticket: Ticket, now: datetime, policy: Policy) -> tuple[int, tuple[Any, ...]]:
+    """The ticket's place under the policy: (index of the first rule that applies, its key)."""
+    for rank, rule in enumerate(policy.rules):
+        key = _RULE_KEYS[rule](ticket, now, policy)
+        if key is not None:
+            return rank, key
+    return len(policy.rules), (ticket.seq,)  # no rule applies: issue order, last
+
+
+def rule_name(rank: int, policy: Policy) -> str:
+    return policy.rules[rank] if rank < len(policy.rules) else "issue_order"
+
+
+def queue_order(tickets: Iterable[Ticket], now: datetime, policy: Policy) -> list[Ticket]:
+    """Tickets in the order the policy would call them, if nobody else arrived."""
+    return sorted(tickets, key=lambda t: priority(t, now, policy))
+
+
 def _run_chain(candidates: Sequence[Ticket], now: datetime, policy: Policy) -> Choice | None:
     if not candidates:
         return None
-    for rule in policy.rules:
-        ticket = _RULE_FUNCS[rule](candidates, now, policy)
-        if ticket is not None:
-            return Choice(ticket, rule)
-    return Choice(_issue_order(candidates, now, policy), "issue_order")  # type: ignore[arg-type]
+    best = min(candidates, key=lambda t: priority(t, now, policy))
+    return Choice(best, rule_name(priority(best, now, policy)[0], policy))
 
 
 def choose_next(

@@ -35,6 +35,7 @@ class IssueTicket(Command):
     appointment_ref: str | None = None
     slot_start: datetime | None = None
     slot_end: datetime | None = None
+    token_digest: str | None = None  # see HallDay.TicketIssued
     KIND: ClassVar[str] = "issue"
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
@@ -48,6 +49,7 @@ class IssueTicket(Command):
             appointment_ref=self.appointment_ref,
             slot_start=self.slot_start,
             slot_end=self.slot_end,
+            token_digest=self.token_digest,
         )
 
 

@@ -98,6 +98,9 @@ class HallDay(Aggregate):
         appointment_ref: str | None
         slot_start: datetime | None
         slot_end: datetime | None
+        # A digest of the resident's secret ticket token (made outside the core): it lets
+        # read models find the ticket from the token without the log holding the token.
+        token_digest: str | None = None
 
         def evolve(self, day: HallDay) -> None:
             prefix = self.number[0]
@@ -472,6 +475,7 @@ class HallDay(Aggregate):
         appointment_ref: str | None = None,
         slot_start: datetime | None = None,
         slot_end: datetime | None = None,
+        token_digest: str | None = None,
     ) -> None:
         svc = spec.service(service)
         if lane not in svc.lanes:
@@ -497,6 +501,7 @@ class HallDay(Aggregate):
             appointment_ref=appointment_ref,
             slot_start=slot_start,
             slot_end=slot_end,
+            token_digest=token_digest,
         )
 
     def open_window(

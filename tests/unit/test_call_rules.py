@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hallq.bootstrap import load_hall_document
 from hallq.settings import reference_hall_path
-from queue_core.call_rules import RULES, WindowSkills, choose_next
+from queue_core.call_rules import RULES, WindowSkills, choose_next, queue_order
 from queue_core.commands import CallNext, FinishService, IssueTicket, OpenWindow, StartServing
 from queue_core.ports import ManualClock
 from queue_core.ticket import Ticket
@@ -172,3 +174,36 @@ def test_without_the_guarantee_rule_the_same_stream_starves_the_blue_ticket(
     document["policy"]["rules"] = ["aging", "issue_order"]
     app.configure_hall(document)
     assert blue_wait_under_green_stream(app, clock) is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 120),
+            st.sampled_from(list(Lane)),
+            st.booleans(),
+            st.booleans(),
+            st.one_of(st.none(), st.integers(-30, 30)),
+        ),
+        max_size=25,
+    )
+)
+def test_calling_one_by_one_follows_the_queue_order(
+    specs: list[tuple[float, Lane, bool, bool, int | None]],
+) -> None:
+    """`queue_order` (used for people-ahead) is exactly what repeated calls would do."""
+    tickets = []
+    for seq, (waited, lane, requeued, front, slot) in enumerate(specs, start=1):
+        extra: dict[str, object] = {"requeued": requeued, "front": front}
+        if slot is not None:
+            extra |= {
+                "slot_start": NOW + timedelta(minutes=slot),
+                "slot_end": NOW + timedelta(minutes=slot + 15),
+            }
+        tickets.append(ticket(seq, waited, lane, **extra))
+    window = WindowSkills(1, frozenset({"a"}), frozenset({"a"}))
+    called, left = [], list(tickets)
+    while (choice := choose_next(window, left, NOW, Policy())) is not None:
+        called.append(choice.ticket)
+        left.remove(choice.ticket)
+    assert called == queue_order(tickets, NOW, Policy())
