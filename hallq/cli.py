@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -31,6 +32,68 @@ def cmd_check_hall(args: argparse.Namespace) -> int:
     return 0
 
 
+ROLE_NAMES_ZH = {"staff": "窗口人员", "supervisor": "值班主任", "admin": "管理员"}
+
+
+def read_password() -> str:
+    """The new password: asked twice without echo on a terminal, else stdin's first line."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("密码 password: ")
+        if getpass.getpass("再输一次 again: ") != password:
+            raise ValueError("两次输入的密码不一致 / the two passwords differ")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from callers.accounts import AccountStore, Role, check_username
+    from hallq.settings import Settings
+
+    try:
+        role = Role.parse(args.role)
+        check_username(args.username)
+        path = Settings.from_env().accounts_path
+        account = AccountStore(path).add(args.username, read_password(), role)
+    except ValueError as error:
+        print(f"✗ {error}", file=sys.stderr)
+        return 1
+    print(
+        f"✓ 已保存账号 {account.username}（{ROLE_NAMES_ZH[role.value]}）"
+        f" / saved account {account.username} ({role.value}) in {path}"
+    )
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from callers.accounts import AccountStore
+    from hallq.settings import Settings
+
+    try:
+        accounts = AccountStore(Settings.from_env().accounts_path).all()
+    except ValueError as error:
+        print(f"✗ {error}", file=sys.stderr)
+        return 1
+    if not accounts:
+        print("还没有账号 / no accounts yet (hallq user add USERNAME --role ROLE)")
+    for account in accounts:
+        print(f"{account.username}\t{account.role.value}")
+    return 0
+
+
+def add_user_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    user = sub.add_parser("user", help="staff accounts 账号管理")
+    users = user.add_subparsers(dest="user_command", required=True)
+    add = users.add_parser(
+        "add", help="add or replace an account; the password is read from stdin 添加账号"
+    )
+    add.add_argument("username")
+    add.add_argument("--role", default="staff", help="staff (default), supervisor or admin")
+    add.set_defaults(func=cmd_user_add)
+    users.add_parser("list", help="list accounts and roles 列出账号").set_defaults(
+        func=cmd_user_list
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hallq", description="hallq — 大厅排队叫号与窗口调度 hall queueing and scheduling"
@@ -44,6 +107,7 @@ def parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-hall", help="check a hall data file 检查大厅配置文件")
     check.add_argument("file")
     check.set_defaults(func=cmd_check_hall)
+    add_user_commands(sub)
     return p
 
 

@@ -34,6 +34,11 @@ class Settings:
     pg_pool_size: int = 5
     pg_lock_timeout_s: int = 5
     hall_files: tuple[Path, ...] = field(default_factory=lambda: (reference_hall_path(),))
+    accounts_path: Path = Path("var/accounts.json")
+    secret_path: Path = Path("var/secret.key")
+    allowed_origins: tuple[str, ...] = ()
+    issue_rate_per_s: float = 1.0  # tickets per second per client address, after the burst
+    issue_burst: int = 20
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +61,13 @@ class Settings:
             hall_files=tuple(Path(p) for p in halls.split(os.pathsep))
             if halls
             else (reference_hall_path(),),
+            accounts_path=Path(env.get("HALLQ_ACCOUNTS", "var/accounts.json")),
+            secret_path=Path(env.get("HALLQ_SECRET_FILE", "var/secret.key")),
+            allowed_origins=tuple(
+                o.strip() for o in env.get("HALLQ_ORIGINS", "").split(",") if o.strip()
+            ),
+            issue_rate_per_s=float(env.get("HALLQ_ISSUE_RATE", "1.0")),
+            issue_burst=int(env.get("HALLQ_ISSUE_BURST", "20")),
         )
 
     def pg_connect_kwargs(self) -> dict[str, Any]:

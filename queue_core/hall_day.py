@@ -433,7 +433,7 @@ class HallDay(Aggregate):
     def was_issued(self, number: str) -> bool:
         """Whether this number was issued today (open or not), from the prefix counters."""
         digits = number[1:]
-        return digits.isdigit() and 0 < int(digits) <= self.counters.get(number[:1], 0)
+        return digits.isascii() and digits.isdigit() and 0 < int(digits) <= self.counters.get(number[:1], 0)
 
     def window(self, spec: HallSpec, number: int) -> Window:
         """The window's state today; a window not yet touched today is closed."""

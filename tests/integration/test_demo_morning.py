@@ -12,11 +12,23 @@ from hallq.morning import play_morning
 from tests.conftest import HALL
 
 
-def test_the_morning_tells_every_kind_of_event_and_its_summary_matches_the_store(tmp_path: Path) -> None:
+def test_the_morning_tells_every_kind_of_event_and_its_summary_matches_the_store(
+    tmp_path: Path,
+) -> None:
     out = io.StringIO()
     app = play_morning(out, tmp_path / "demo.sqlite3")
     text = out.getvalue()
-    for word in ("开门", "取号", "叫号", "办结", "容缺受理", "回队", "暂停", "恢复", "Call: ticket"):
+    for word in (
+        "开门",
+        "取号",
+        "叫号",
+        "办结",
+        "容缺受理",
+        "回队",
+        "暂停",
+        "恢复",
+        "Call: ticket",
+    ):
         assert word in text, word
     issued = int(re.search(r"tickets issued: (\d+)", text).group(1))  # type: ignore[union-attr]
     day = app.get_day(HALL, "2026-03-02")
@@ -35,7 +47,9 @@ def test_the_same_seed_tells_the_same_morning(tmp_path: Path) -> None:
     assert strip(first.getvalue()) == strip(second.getvalue())
 
 
-def test_check_hall_accepts_the_reference_hall_and_names_a_broken_entry(tmp_path: Path, capsys) -> None:
+def test_check_hall_accepts_the_reference_hall_and_names_a_broken_entry(
+    tmp_path: Path, capsys
+) -> None:
     from hallq.settings import reference_hall_path
 
     assert main(["check-hall", str(reference_hall_path())]) == 0

@@ -274,7 +274,9 @@ def test_an_opened_window_serves_its_defaults_or_the_chosen_services(app: App, i
 
 def test_a_paused_window_can_be_resumed_and_then_closed(app: App, ids: Ids) -> None:
     do(app, ids, OpenWindow, staff="Li")
-    assert do(app, ids, PauseWindow, reason="lunch") == Outcome("WindowPaused", None, 1, "", "pause")
+    assert do(app, ids, PauseWindow, reason="lunch") == Outcome(
+        "WindowPaused", None, 1, "", "pause"
+    )
     assert (window(app).status, window(app).pause_reason) == (WindowStatus.PAUSED, "lunch")
     assert do(app, ids, ResumeWindow) == Outcome("WindowResumed", None, 1, "", "resume")
     assert (window(app).status, window(app).pause_reason) == (WindowStatus.OPEN, "")
@@ -302,7 +304,9 @@ def test_call_next_calls_the_waiting_ticket_to_the_window(app: App, ids: Ids) ->
 def test_call_next_falls_back_to_the_windows_other_skills(app: App, ids: Ids) -> None:
     do(app, ids, OpenWindow)
     issue(app, ids, "medical-insurance")
-    assert do(app, ids, CallNext) == Outcome("TicketCalled", "B001", 1, "fallback:aging", "call_next")
+    assert do(app, ids, CallNext) == Outcome(
+        "TicketCalled", "B001", 1, "fallback:aging", "call_next"
+    )
 
 
 def test_call_ticket_calls_the_chosen_ticket_out_of_order(app: App, ids: Ids) -> None:
@@ -347,7 +351,9 @@ def test_marking_a_no_show_frees_the_window(app: App, ids: Ids) -> None:
 
 def test_a_no_show_can_be_reinstated_once_and_then_is_refused(app: App, ids: Ids) -> None:
     reach(app, ids, NO_SHOW)
-    assert do(app, ids, Reinstate, ticket="A001") == Outcome("TicketReinstated", "A001", None, "", "reinstate")
+    assert do(app, ids, Reinstate, ticket="A001") == Outcome(
+        "TicketReinstated", "A001", None, "", "reinstate"
+    )
     assert of(app, "status", "reinstated", "issued_at") == (S.WAITING, True, MORNING)
     assert waiting(app) == ["A001"]
     assert call(app, ids) == "A001"
@@ -363,7 +369,9 @@ def test_starting_service_keeps_the_ticket_at_its_window(app: App, ids: Ids) -> 
 
 def test_finishing_closes_the_ticket_and_frees_the_window(app: App, ids: Ids) -> None:
     reach(app, ids, SERVING)
-    assert do(app, ids, FinishService, rating=5) == Outcome("ServiceFinished", "A001", 1, "", "finish")
+    assert do(app, ids, FinishService, rating=5) == Outcome(
+        "ServiceFinished", "A001", 1, "", "finish"
+    )
     assert ("A001" in day(app).tickets, day(app).was_issued("A001")) == (False, True)
     assert window(app).current is None
 
@@ -381,17 +389,23 @@ def test_a_transfer_to_another_service_requeues_the_ticket_there_with_its_issue_
     assert (waiting(app, "medical-insurance"), waiting(app, "social-security")) == (["A001"], [])
     assert window(app).current is None
     do(app, ids, OpenWindow, window=3)
-    assert do(app, ids, CallNext, window=3) == Outcome("TicketCalled", "A001", 3, "requeued", "call_next")
+    assert do(app, ids, CallNext, window=3) == Outcome(
+        "TicketCalled", "A001", 3, "requeued", "call_next"
+    )
 
 
 def test_a_transfer_to_a_window_lets_only_that_window_call_the_ticket(app: App, ids: Ids) -> None:
     reach(app, ids, SERVING)
-    assert do(app, ids, Transfer, to_window=3) == Outcome("TicketTransferred", "A001", 1, "", "transfer")
+    assert do(app, ids, Transfer, to_window=3) == Outcome(
+        "TicketTransferred", "A001", 1, "", "transfer"
+    )
     assert of(app, "target_window", "service", "requeued") == (3, "social-security", True)
     reach(app, ids, [(OpenWindow, {"window": 2}), (OpenWindow, {"window": 3})])
     refuse(app, ids, CallTicket, SkillMismatch, window=2, ticket="A001")
     refuse(app, ids, CallNext, NothingToCall, window=2)
-    assert do(app, ids, CallNext, window=3) == Outcome("TicketCalled", "A001", 3, "requeued", "call_next")
+    assert do(app, ids, CallNext, window=3) == Outcome(
+        "TicketCalled", "A001", 3, "requeued", "call_next"
+    )
 
 
 @pytest.mark.parametrize(
@@ -423,7 +437,9 @@ def test_a_parked_ticket_returns_to_the_queue_requeued_with_its_issue_time(
     assert of(app, "status", "parked_until", "missing") == (S.PARKED, LATER, ("ID card",))
     assert (ticket(app).window, window(app).current, waiting(app)) == (None, None, [])
     clock.set(LATER)
-    assert do(app, ids, ReturnToQueue, ticket="A001") == Outcome("TicketReturned", "A001", None, "", "return")
+    assert do(app, ids, ReturnToQueue, ticket="A001") == Outcome(
+        "TicketReturned", "A001", None, "", "return"
+    )
     assert of(app, "status", "requeued", "issued_at") == (S.WAITING, True, MORNING)
     assert waiting(app) == ["A001"]
 
@@ -438,7 +454,9 @@ def test_a_parked_ticket_cannot_return_late(app: App, ids: Ids, clock: ManualClo
 
 def test_a_called_ticket_returned_to_the_queue_frees_its_window(app: App, ids: Ids) -> None:
     reach(app, ids, CALLED)
-    assert do(app, ids, ReturnToQueue, ticket="A001") == Outcome("TicketReturned", "A001", 1, "", "return")
+    assert do(app, ids, ReturnToQueue, ticket="A001") == Outcome(
+        "TicketReturned", "A001", 1, "", "return"
+    )
     assert (ticket(app).requeued, window(app).current, waiting(app)) == (True, None, ["A001"])
 
 

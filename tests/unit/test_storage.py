@@ -34,7 +34,12 @@ DAY_EVENTS = [
     for cls in vars(HallDay).values()
     if isinstance(cls, type) and issubclass(cls, HallDay.DayEvent) and cls is not HallDay.DayEvent
 ]
-ALL_EVENTS = [*DAY_EVENTS, HallDay.Created, HallConfiguration.Created, HallConfiguration.Reconfigured]
+ALL_EVENTS = [
+    *DAY_EVENTS,
+    HallDay.Created,
+    HallConfiguration.Created,
+    HallConfiguration.Reconfigured,
+]
 
 
 def transcoder() -> HallqTranscoder:

@@ -1,0 +1,132 @@
+"""Turns folded events into push messages: what each audience needs to see, and no more.
+
+After each batch the follower folded, the publisher sends, per hall-day touched:
+state messages first (the display's board, each subscribed window's view, each
+subscribed ticket's status when it changed, the cockpit), then the batch's event messages
+(each call and recall, in order). Every message carries the notification id of the
+newest event it reflects as its `seq`, so processes that follow the same log number the
+same messages alike, and a client resuming on another process gets no gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from displays.push import PushHub
+from projections.hall_board import HallBoard
+from projections.statistics import Statistics
+from projections.ticket_status import TicketStatus
+from projections.window_view import WindowView
+from queue_core.hall_config import HallConfiguration
+from queue_core.hall_day import HallDay
+
+
+@dataclass
+class _Touched:
+    seq: int = 0
+    calls: list[tuple[int, dict[str, Any], str | None]] = field(default_factory=list)
+
+
+class Publisher:
+    def __init__(
+        self,
+        hub: PushHub,
+        board: HallBoard,
+        tickets: TicketStatus,
+        windows: WindowView,
+        stats: Statistics,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.hub, self.board, self.tickets, self.windows, self.stats = (
+            hub,
+            board,
+            tickets,
+            windows,
+            stats,
+        )
+        self.now = now
+        self._days: dict[Any, tuple[str, str]] = {}  # day id -> (hall, day)
+        self._configs: dict[Any, str] = {}  # hall configuration id -> hall
+        self._digests: dict[tuple[str, str, str], str] = {}  # (hall, day, number) -> digest
+        self._last_ticket: dict[str, dict[str, Any]] = {}  # digest -> last status sent
+
+    def track(self, batch: Sequence[tuple[Any, int]]) -> None:
+        """Learn which day each event belongs to (also for events folded at start-up)."""
+        for event, _ in batch:
+            if isinstance(event, HallDay.Created):
+                self._days[event.originator_id] = (event.hall_id, event.day)
+            elif isinstance(event, HallConfiguration.Created):
+                self._configs[event.originator_id] = event.hall_id
+            elif isinstance(event, HallDay.TicketIssued) and event.token_digest:
+                hall, day = self._days[event.originator_id]
+                self._digests[(hall, day, event.number)] = event.token_digest
+
+    def hall_of(self, event: Any) -> str | None:
+        """The hall an event belongs to (its day's or its configuration's), if known."""
+        day = self._days.get(event.originator_id)
+        return day[0] if day else self._configs.get(event.originator_id)
+
+    def publish(self, batch: Sequence[tuple[Any, int]]) -> None:
+        self.track(batch)
+        touched: dict[tuple[str, str], _Touched] = {}
+        for event, seq in batch:
+            hall_day = self._days.get(event.originator_id)
+            if hall_day is None:
+                continue  # not a hall-day event (e.g. a hall's configuration)
+            t = touched.setdefault(hall_day, _Touched())
+            t.seq = seq
+            if isinstance(event, HallDay.TicketCalled | HallDay.TicketRecalled):
+                t.calls.append(
+                    (seq, self._call(hall_day, event), self._digests.get((*hall_day, event.number)))
+                )
+        for (hall, day), t in touched.items():
+            self._state(hall, day, t.seq)
+            for seq, call, digest in t.calls:
+                self.hub.publish(f"display:{hall}", seq, "called", call)
+                if digest is not None:
+                    self.hub.publish(f"ticket:{digest}", seq, "called", call)
+
+    def _call(self, hall_day: tuple[str, str], event: Any) -> dict[str, Any]:
+        spec = self.board.specs(hall_day[0])
+        service = None
+        status = self.tickets.status(hall_day[0], hall_day[1], event.number, event.at)
+        if status is not None:
+            service = spec.service(status["service"])
+        return {
+            "number": event.number,
+            "window": event.window,
+            "service": service.id if service else None,
+            "name_zh": service.name_zh if service else "",
+            "name_en": service.name_en if service else "",
+            "recall": isinstance(event, HallDay.TicketRecalled),
+            "at": event.at.isoformat(),
+        }
+
+    def _state(self, hall: str, day: str, seq: int) -> None:
+        now = self.now()
+        if self.hub.has_subscribers(f"display:{hall}"):
+            self.hub.publish(f"display:{hall}", seq, "board", self.board.board(hall, day))
+        for channel in self.hub.channels(f"window:{hall}:"):
+            window = int(channel.rsplit(":", 1)[1])
+            self.hub.publish(channel, seq, "snapshot", self.windows.view(hall, day, window, now))
+        if self.hub.has_subscribers(f"cockpit:{hall}"):
+            self.hub.publish(f"cockpit:{hall}", seq, "snapshot", self.cockpit(hall, day))
+        for channel in self.hub.channels("ticket:"):
+            digest = channel.split(":", 1)[1]
+            found = self.tickets.find(digest)
+            if found is None or found[:2] != (hall, day):
+                continue
+            status = self.tickets.status(hall, day, found[2], now)
+            if status is not None and status != self._last_ticket.get(digest):
+                self._last_ticket[digest] = status
+                self.hub.publish(channel, seq, "ticket", status)
+
+    def cockpit(self, hall: str, day: str) -> dict[str, Any]:
+        return {"board": self.board.board(hall, day), "summary": self.stats.summary(hall, day)}
+
+    def forget_ticket(self, digest: str) -> None:
+        """A phone left: its next subscription gets a fresh status, not a diff."""
+        self._last_ticket.pop(digest, None)

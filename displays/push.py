@@ -1,0 +1,164 @@
+"""Fan-out of push messages to WebSocket clients: one bounded queue per client.
+
+A single publisher (the log follower) hands each message to `PushHub.publish`, which only
+appends to the queues of the channel's subscribers and never awaits; each client's own
+sender task is the only one that writes to its socket. So a slow phone never delays a
+hall screen: its queue fills, and when full the client is dropped with close code 4008
+and may resume from its last sequence number.
+
+State messages (a ticket's status, a board) are coalesced in a client's queue: a newer
+one replaces an older one still waiting to be sent, so a phone that is behind gets the
+latest state, not a backlog. Event messages (a call) are never coalesced: a hall screen
+must announce every call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+LAGGING = 4008  # close code: your queue overflowed; reconnect and resume with your last seq
+QUEUE_LIMIT = 256
+RESUME_BUFFER = 4096  # messages kept per hall for resuming clients (ticket channels excluded)
+STATE_TYPES = frozenset({"ticket", "board", "snapshot", "window", "cockpit"})
+
+
+def encode(channel: str, seq: int, kind: str, data: dict[str, Any]) -> str:
+    return json.dumps(
+        {"channel": channel, "seq": seq, "type": kind, "data": data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+@dataclass
+class _Item:
+    text: str
+    key: tuple[str, str] | None  # (channel, type) of a coalescable state message
+
+
+@dataclass
+class ClientQueue:
+    """What one client has yet to be sent. `put` never blocks; it reports overflow."""
+
+    limit: int = QUEUE_LIMIT
+    items: deque[_Item] = field(default_factory=deque)
+    pending_state: dict[tuple[str, str], _Item] = field(default_factory=dict)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    overflowed: bool = False
+
+    def put(self, text: str, channel: str, kind: str) -> bool:
+        key = (channel, kind) if kind in STATE_TYPES else None
+        if key is not None and key in self.pending_state:
+            self.pending_state[key].text = text  # newer state replaces the unsent one
+            return True
+        if len(self.items) >= self.limit:
+            self.overflowed = True
+            self.ready.set()
+            return False
+        item = _Item(text, key)
+        self.items.append(item)
+        if key is not None:
+            self.pending_state[key] = item
+        self.ready.set()
+        return True
+
+    async def get(self) -> str | None:
+        """The next text to send, or None once the queue has overflowed."""
+        while not self.items and not self.overflowed:
+            self.ready.clear()
+            await self.ready.wait()
+        if self.overflowed:
+            return None
+        item = self.items.popleft()
+        if item.key is not None and self.pending_state.get(item.key) is item:
+            del self.pending_state[item.key]
+        return item.text
+
+
+class Subscriber:
+    """One connected client: its queue and the channels it listens to."""
+
+    def __init__(self, name: str = "", queue_limit: int = QUEUE_LIMIT) -> None:
+        self.name = name
+        self.queue = ClientQueue(limit=queue_limit)
+        self.channels: set[str] = set()
+
+
+def hall_of(channel: str) -> str:
+    """`display:south-axis` -> `south-axis`; ticket channels belong to no resume buffer."""
+    parts = channel.split(":")
+    return parts[1] if len(parts) > 1 and parts[0] != "ticket" else ""
+
+
+class PushHub:
+    """Channels are named internally as clients name them, except tickets: a phone
+    subscribes to `ticket:{token}`, the hub files it under `ticket:{digest}` (the only
+    handle the log knows) and writes the client's own name back in its messages."""
+
+    def __init__(self, queue_limit: int = QUEUE_LIMIT) -> None:
+        self.queue_limit = queue_limit  # per client; see Subscriber
+        # internal channel -> subscriber -> the channel name that subscriber used
+        self._subscribers: dict[str, dict[Subscriber, str]] = defaultdict(dict)
+        self._recent: dict[str, deque[tuple[int, str, str]]] = defaultdict(
+            lambda: deque(maxlen=RESUME_BUFFER)
+        )
+        self._floor = 0  # messages after this seq are in the resume buffers
+        self.deliveries = 0
+        self.dropped = 0
+
+    def start_at(self, seq: int) -> None:
+        """Resume buffers hold what was published after `seq` (the start-up catch-up)."""
+        self._floor = seq
+
+    def subscribe(self, subscriber: Subscriber, channel: str, wire_name: str | None = None) -> None:
+        subscriber.channels.add(channel)
+        self._subscribers[channel][subscriber] = wire_name or channel
+
+    def unsubscribe_all(self, subscriber: Subscriber) -> None:
+        for channel in subscriber.channels:
+            listeners = self._subscribers.get(channel)
+            if listeners is not None:
+                listeners.pop(subscriber, None)
+                if not listeners:
+                    del self._subscribers[channel]
+        subscriber.channels.clear()
+
+    def has_subscribers(self, channel: str) -> bool:
+        return bool(self._subscribers.get(channel))
+
+    def channels(self, prefix: str) -> list[str]:
+        return [c for c in self._subscribers if c.startswith(prefix)]
+
+    def publish(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
+        texts = {channel: encode(channel, seq, kind, data)}
+        hall = hall_of(channel)
+        if hall:
+            self._recent[hall].append((seq, channel, texts[channel]))
+        for subscriber, wire in list(self._subscribers.get(channel, {}).items()):
+            text = texts.get(wire) or texts.setdefault(wire, encode(wire, seq, kind, data))
+            if subscriber.queue.put(text, channel, kind):
+                self.deliveries += 1
+            else:
+                self.dropped += 1
+                self.unsubscribe_all(subscriber)  # its sender closes the socket
+
+    def missed(self, channel: str, after: int) -> list[str] | None:
+        """Messages of `channel` after `after`, in order; None if the buffer no longer
+        reaches back that far (the client then gets a snapshot instead)."""
+        hall = hall_of(channel)
+        if not hall or after < self._floor:
+            return None
+        recent = self._recent.get(hall, deque())
+        if len(recent) == recent.maxlen and recent[0][0] > after:
+            return None  # the oldest kept message is newer than the client: some fell out
+        return [text for seq, ch, text in recent if ch == channel and seq > after]
+
+    def send_to(self, subscriber: Subscriber, texts: Iterable[str], channel: str) -> None:
+        """Queue texts for one subscriber only (snapshots and resumed messages)."""
+        for text in texts:
+            subscriber.queue.put(text, channel, "replay")

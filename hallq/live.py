@@ -1,0 +1,120 @@
+"""The live hall inside one server process: commands in, read models and pushes out.
+
+Commands go through the group committer's writer thread, so store I/O never runs on the
+event loop. After every save the application's listener wakes the follower task, which
+reads the new tail of the log in a worker thread, folds it into the read models on the
+loop (where they are read, so they need no locks) and hands it to the publisher. A slow
+poll also picks up what other processes write to a shared store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+
+from displays.publisher import Publisher
+from displays.push import PushHub
+from projections import HallBoard, Statistics, TicketStatus, WindowView
+from projections.follower import LogFollower
+from queue_core.application import HallqApplication
+from queue_core.commands import Command
+from queue_core.group_commit import GroupCommitter
+from queue_core.outcome import Outcome
+
+POLL_S = 0.5  # how soon another process's writes reach this process's clients
+
+
+@dataclass
+class ReadModels:
+    board: HallBoard
+    tickets: TicketStatus
+    windows: WindowView
+    stats: Statistics
+
+    @classmethod
+    def for_app(cls, app: HallqApplication) -> ReadModels:
+        return cls(
+            HallBoard(app.hall_spec),
+            TicketStatus(app.hall_spec),
+            WindowView(app.hall_spec),
+            Statistics(app.hall_spec),
+        )
+
+    def all(self) -> list:  # type: ignore[type-arg]
+        return [self.board, self.tickets, self.windows, self.stats]
+
+
+class LiveHall:
+    def __init__(self, app: HallqApplication, poll_s: float = POLL_S) -> None:
+        self.app = app
+        self.models = ReadModels.for_app(app)
+        self.follower = LogFollower(app, self.models.all())
+        self.hub = PushHub()
+        self.publisher = Publisher(
+            self.hub,
+            self.models.board,
+            self.models.tickets,
+            self.models.windows,
+            self.models.stats,
+            app.clock.now,
+        )
+        self.committer: GroupCommitter | None = None
+        self.poll_s = poll_s
+        self.last_saved = 0
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._caught_up = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def start(self) -> None:
+        """Fold the log so far (off the loop), then follow it."""
+        self._loop = asyncio.get_running_loop()
+        folded = await asyncio.to_thread(self.follower.catch_up)
+        self.publisher.track(folded)
+        self.hub.start_at(self.follower.position)
+        self.last_saved = self.follower.position
+        self.app.on_saved(self._saved)
+        self.committer = GroupCommitter(self.app)
+        self._task = asyncio.create_task(self._follow(), name="hallq-follower")
+
+    async def stop(self) -> None:
+        """Finish every acknowledged command, then stop following. The follower is asked
+        to stop, not cancelled: a cancelled task would leave its worker thread reading
+        the store while the store is being closed."""
+        if self.committer is not None:
+            await asyncio.to_thread(self.committer.close)
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+
+    def _saved(self, position: int) -> None:
+        """In the writer thread, right after a save: wake the follower on the loop."""
+        self.last_saved = max(self.last_saved, position)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _follow(self) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            self._wake.clear()
+            while not self._stopping and (batch := await asyncio.to_thread(self.follower.read)):
+                self.follower.fold(batch)
+                self.publisher.publish(batch)
+            async with self._caught_up:
+                self._caught_up.notify_all()
+
+    async def caught_up(self, position: int) -> None:
+        """Return once the read models have folded everything up to `position`."""
+        async with self._caught_up:
+            await self._caught_up.wait_for(lambda: self.follower.position >= position)
+
+    async def execute(self, command: Command) -> Outcome:
+        """Run a command; return once the read models reflect it (read your writes)."""
+        assert self.committer is not None, "LiveHall.start() first"
+        outcome = await self.committer.run(command)
+        await self.caught_up(self.last_saved)
+        return outcome

@@ -1,0 +1,73 @@
+"""The aiohttp application factory: the web side of the composition root.
+
+`create_app(settings)` builds everything from settings (store, accounts, secret, live
+hall) inside `cleanup_ctx`, so nothing is created at import time and shutdown runs in
+reverse: stop taking connections, close sockets with GOING_AWAY, let the writer finish
+every acknowledged command, close the store.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from callers.accounts import AccountStore
+from callers.ratelimit import TokenBucket
+from callers.tokens import TokenIssuer, load_or_create_secret
+from hallq.bootstrap import build_application
+from hallq.live import LiveHall
+from hallq.settings import Settings
+from queue_core.ports import Clock
+
+
+@dataclass
+class Services:
+    """What request handlers need, in one typed place (no module-level singletons)."""
+
+    settings: Settings
+    live: LiveHall
+    accounts: AccountStore
+    secret: bytes
+    tokens: TokenIssuer
+    issue_limit: TokenBucket
+
+
+SERVICES = web.AppKey("services", Services)
+SOCKETS = web.AppKey("sockets", weakref.WeakSet[web.WebSocketResponse])
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    from callers.http_api import routes
+    from callers.middlewares import error_middleware
+    from displays.ws_endpoint import close_sockets, ws_routes
+
+    app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024)
+    app.add_routes(routes)
+    app.add_routes(ws_routes)
+    app[SOCKETS] = weakref.WeakSet()
+
+    async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+        core = build_application(settings, clock)
+        live = LiveHall(core)
+        await live.start()
+        secret = load_or_create_secret(settings.secret_path)
+        app[SERVICES] = Services(
+            settings=settings,
+            live=live,
+            accounts=AccountStore(settings.accounts_path),
+            secret=secret,
+            tokens=TokenIssuer(secret),
+            issue_limit=TokenBucket(
+                rate_per_s=settings.issue_rate_per_s, burst=settings.issue_burst
+            ),
+        )
+        yield
+        await live.stop()
+        core.close()
+
+    app.cleanup_ctx.append(services_ctx)
+    app.on_shutdown.append(close_sockets)
+    return app

@@ -1,0 +1,64 @@
+"""The hall's days as the core itself folds them: a shadow `HallDay` per hall-day.
+
+Read models that show tickets and windows (the board, a ticket's status, a window's
+screen) replay each day event into a private copy of the aggregate with the library's own
+`event.mutate`, instead of re-implementing the lifecycle. A second fold would drift from
+the aggregate sooner or later (requeued, front, target window, recalls …), and then a
+resident's "position" would disagree with what call next really does; with the shadow,
+`queue_order` sees exactly the tickets that `choose_next` sees.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from queue_core.hall_day import HallDay
+from queue_core.snapshot_rows import ticket_to_row, window_to_row
+
+DayKey = tuple[str, str]  # (hall id, local ISO date)
+
+
+class ShadowDays:
+    def __init__(self) -> None:
+        self.keys: dict[UUID, DayKey] = {}
+        self.days: dict[DayKey, HallDay] = {}
+
+    def fold(self, event: Any) -> HallDay | None:
+        """Apply one event; the day it changed, or None for events of other aggregates."""
+        if isinstance(event, HallDay.Created):
+            created = event.mutate(None)  # the library builds it with `HallDay.__init__`
+            if created is not None:
+                self.keys[created.id] = (created.hall_id, created.day)
+                self.days[(created.hall_id, created.day)] = created
+            return created
+        if not isinstance(event, HallDay.DayEvent):
+            return None
+        key_of = self.keys.get(event.originator_id)
+        if key_of is None:
+            return None  # a day whose start this model never saw: nothing to add it to
+        day = self.days[key_of]
+        event.mutate(day)
+        # Request ids only serve the aggregate's idempotency; a read model would just
+        # carry up to 1,024 outcomes per day (and per model) for nothing.
+        day.requests.clear()
+        return day
+
+    def key(self, event: Any) -> DayKey | None:
+        return self.keys.get(event.originator_id)
+
+    def get(self, hall: str, day: str) -> HallDay | None:
+        return self.days.get((hall, day))
+
+    def days_of(self, hall: str) -> list[str]:
+        return sorted(d for h, d in self.days if h == hall)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            f"{h}/{d}": {
+                "version": day.version,
+                "tickets": sorted(ticket_to_row(t) for t in day.tickets.values()),
+                "windows": sorted(window_to_row(w) for w in day.windows.values()),
+            }
+            for (h, d), day in sorted(self.days.items())
+        }

@@ -1,0 +1,193 @@
+"""A resident's view of one ticket: its status, its place in the queue, and a wait estimate.
+
+The place is computed with the core's own `queue_order` over the shadow day's waiting
+tickets (see `projections.shadow`), so "3rd in line" is what call next would really do if
+nobody else arrived. The server asks for up to thousands of tickets after every call, so
+the sorted order of a service is cached per (hall, day, service, day version, second):
+one event costs at most one sort per service that somebody asks about.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from projections.base import ReadModel
+from projections.shadow import DayKey, ShadowDays
+from queue_core.call_rules import queue_order
+from queue_core.hall_day import HallDay
+from queue_core.snapshot_rows import ticket_to_row
+from queue_core.ticket import Ticket
+from queue_core.vocabulary import TicketStatus as S
+from queue_core.vocabulary import WindowStatus
+
+PRIOR_CV = 0.5  # handling-time spread assumed until a service has MIN_OBSERVED durations
+MIN_OBSERVED = 3
+Z90 = 1.2815515655446004  # 90th percentile of the standard normal
+CACHE_LIMIT = 4096  # queue orders kept; a burst of many (second, service) pairs stays bounded
+
+
+@dataclass(frozen=True)
+class _Queue:
+    """One service's queue at one moment, with what every ETA of it needs."""
+
+    order: list[str]
+    places: dict[str, int]  # number -> 1-based position
+    windows: int  # open windows assigned the service (at least 1)
+    mean_min: float  # handling time: observed today, or the spec's
+    sd_min: float
+    spec_mean_min: float
+
+
+class TicketStatus(ReadModel):
+    name = "ticket_status"
+
+    def _reset(self) -> None:
+        self.shadow = ShadowDays()
+        self.closed: dict[DayKey, dict[str, Ticket]] = {}  # done and cancelled tickets
+        self.digests: dict[str, tuple[str, str, str]] = {}
+        self.started: dict[DayKey, dict[str, datetime]] = {}  # serving since
+        # Handling durations per (day, service): count, sum, sum of squares (minutes).
+        self.handling: dict[DayKey, dict[str, list[float]]] = {}
+        self._cache: dict[tuple[str, str, str, int, datetime], _Queue] = {}
+
+    def apply(self, event: Any) -> None:
+        key = self.shadow.key(event)
+        number = getattr(event, "number", None)
+        before = None
+        if key is not None and number is not None:
+            before = self.shadow.days[key].tickets.get(number)
+        day = self.shadow.fold(event)
+        if day is None or number is None:
+            return
+        key = (day.hall_id, day.day)
+        if isinstance(event, HallDay.TicketIssued) and event.token_digest:
+            self.digests[event.token_digest] = (day.hall_id, day.day, number)
+        started = self.started.setdefault(key, {})
+        if isinstance(event, HallDay.ServiceStarted):
+            started[number] = event.at
+        elif isinstance(event, HallDay.ServiceFinished) and before and number in started:
+            minutes = (event.at - started.pop(number)).total_seconds() / 60
+            stats = self.handling.setdefault(key, {}).setdefault(before.service, [0, 0.0, 0.0])
+            stats[0] += 1
+            stats[1] += minutes
+            stats[2] += minutes * minutes
+        elif isinstance(event, HallDay.TicketTransferred | HallDay.TicketParked):
+            started.pop(number, None)  # that service ended without a finish: not a sample
+        if before is not None and number not in day.tickets:
+            done = isinstance(event, HallDay.ServiceFinished)
+            self.closed.setdefault(key, {})[number] = before.updated(
+                status=S.DONE if done else S.CANCELLED, window=None
+            )
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "days": self.shadow.state(),
+            "closed": {
+                f"{h}/{d}": sorted(ticket_to_row(t) for t in c.values())
+                for (h, d), c in sorted(self.closed.items())
+            },
+            "digests": {k: list(v) for k, v in sorted(self.digests.items())},
+            "started": {
+                f"{h}/{d}": {n: at.isoformat() for n, at in sorted(s.items())}
+                for (h, d), s in sorted(self.started.items())
+            },
+            "handling": {
+                f"{h}/{d}": dict(sorted(s.items())) for (h, d), s in self.handling.items()
+            },
+        }
+
+    # ---- queries -----------------------------------------------------------------------
+
+    def find(self, token_digest: str) -> tuple[str, str, str] | None:
+        return self.digests.get(token_digest)
+
+    def waiting_numbers(self, hall: str, day: str, service: str, now: datetime) -> list[str]:
+        return list(self._queue(hall, day, service, now).order)
+
+    def status(self, hall: str, day: str, number: str, now: datetime) -> dict[str, Any] | None:
+        shadow = self.shadow.get(hall, day)
+        if shadow is None:
+            return None
+        t = shadow.tickets.get(number) or self.closed.get((hall, day), {}).get(number)
+        if t is None:
+            return None
+        result: dict[str, Any] = {
+            "number": t.number,
+            "service": t.service,
+            "lane": t.lane.value,
+            "channel": t.channel.value,
+            "status": t.status.value,
+            "issued_at": t.issued_at.isoformat(),
+            "window": t.window if t.status in (S.CALLED, S.SERVING) else None,
+            "position": None,
+            "people_ahead": None,
+            "eta": None,
+            "eta_simple_min": None,
+        }
+        if t.status is S.WAITING:
+            q = self._queue(hall, day, t.service, now)
+            position = q.places[number]
+            p50, p90 = eta_band(position - 1, q.windows, q.mean_min, q.sd_min)
+            result.update(
+                position=position,
+                people_ahead=position - 1,
+                eta={"p50_min": round(p50, 1), "p90_min": round(p90, 1)},
+                eta_simple_min=round(q.spec_mean_min * position / q.windows, 1),
+            )
+        return result
+
+    def _queue(self, hall: str, day: str, service: str, now: datetime) -> _Queue:
+        shadow = self.shadow.get(hall, day)
+        second = now.replace(microsecond=0)  # one order per second: same answer for all
+        version = shadow.version if shadow is not None else 0
+        cache_key = (hall, day, service, version, second)
+        found = self._cache.get(cache_key)
+        if found is not None:
+            return found
+        spec = self.specs(hall)
+        waiting = list(shadow.waiting((service,))) if shadow is not None else []
+        order = [t.number for t in queue_order(waiting, second, spec.policy)]
+        windows = 0
+        if shadow is not None:
+            windows = sum(
+                1
+                for w in shadow.windows.values()
+                if w.status is WindowStatus.OPEN and service in w.services
+            )
+        prior = spec.service(service).mean_handling_min
+        mean, sd = handling_estimate(self.handling.get((hall, day), {}).get(service), prior)
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        q = _Queue(order, {n: i for i, n in enumerate(order, 1)}, max(windows, 1), mean, sd, prior)
+        self._cache[cache_key] = q
+        return q
+
+
+def handling_estimate(observed: list[float] | None, prior_mean: float) -> tuple[float, float]:
+    """Mean and standard deviation of handling time (minutes): today's samples once there
+    are MIN_OBSERVED of them, else the spec's mean with a coefficient of variation PRIOR_CV."""
+    if observed is None or observed[0] < MIN_OBSERVED:
+        return prior_mean, prior_mean * PRIOR_CV
+    n, total, squares = observed
+    mean = total / n
+    variance = max(squares - n * mean * mean, 0.0) / (n - 1)  # sample variance
+    return mean, math.sqrt(variance)
+
+
+def eta_band(ahead: int, windows: int, mean: float, sd: float) -> tuple[float, float]:
+    """Median and 90th percentile of the wait (minutes) until this ticket is called.
+
+    The ticket waits for its own turn after `ahead` others, shared by `windows` parallel
+    windows: about k = (ahead + 1) / windows handlings in a row at one window. A sum of k
+    independent handlings has mean k·mean and standard deviation sqrt(k)·sd (central limit
+    theorem), so the wait is taken as Normal(k·mean, k·sd²): p50 is its mean and p90 adds
+    1.2816 standard deviations. The normal band is symmetric and ignores arrivals with
+    higher priority, so it is a band for "if nobody jumps the queue", not a guarantee.
+    """
+    k = (ahead + 1) / max(windows, 1)
+    p50 = max(k * mean, 0.0)
+    p90 = max(p50 + Z90 * math.sqrt(k) * sd, p50)
+    return p50, p90

@@ -1,0 +1,211 @@
+"""A resident's ticket status, folded from the real application's log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import projections.ticket_status as module
+from projections import TicketStatus
+from projections.follower import LogFollower
+from queue_core.application import HallqApplication
+from queue_core.commands import (
+    CancelTicket,
+    FinishService,
+    OpenWindow,
+    ReturnToQueue,
+    StartServing,
+    Transfer,
+)
+from queue_core.vocabulary import Channel, Lane
+from tests.unit.projections.conftest import DAY, HALL, Hall, assert_rebuild_gives_the_same_state
+
+
+def folded(app: HallqApplication) -> TicketStatus:
+    model = TicketStatus(app.hall_spec)
+    LogFollower(app, [model]).catch_up()
+    return model
+
+
+def status(app: HallqApplication, hall: Hall, number: str) -> dict[str, Any]:
+    found = folded(app).status(HALL, DAY, number, hall.clock.now())
+    assert found is not None
+    return found
+
+
+def test_a_ticket_is_found_by_its_token_digest(app: HallqApplication, hall: Hall) -> None:
+    hall.issue(token_digest="sha-1")
+    hall.issue("medical-insurance", channel=Channel.MOBILE, token_digest="sha-2")
+    model = folded(app)
+    assert model.find("sha-2") == (HALL, DAY, "B001")
+    assert model.find("sha-1") == (HALL, DAY, "A001")
+    assert model.find("nobody") is None
+
+
+def test_a_waiting_ticket_reports_its_place_and_the_rest_of_its_details(
+    app: HallqApplication, hall: Hall
+) -> None:
+    hall.issue()
+    hall.issue(channel=Channel.MOBILE)
+    s = status(app, hall, "A002")
+    assert s["number"] == "A002" and s["service"] == "social-security"
+    assert (s["lane"], s["channel"], s["status"]) == ("blue", "mobile", "waiting")
+    assert s["issued_at"] == "2026-03-02T01:00:00+00:00"
+    assert (s["window"], s["position"], s["people_ahead"]) == (None, 2, 1)
+
+
+def test_a_later_green_ticket_is_ahead_of_an_earlier_blue_one_as_call_next_agrees(
+    app: HallqApplication, hall: Hall
+) -> None:
+    hall.issue(lane=Lane.BLUE)
+    hall.minutes(1)
+    hall.issue(lane=Lane.GREEN)
+    hall.minutes(1)  # blue: 2 min × weight 1; green: 1 min × weight 3
+    model = folded(app)
+    now = hall.clock.now()
+    assert model.waiting_numbers(HALL, DAY, "social-security", now) == ["A002", "A001"]
+    assert model.status(HALL, DAY, "A002", now)["position"] == 1  # type: ignore[index]
+    assert model.status(HALL, DAY, "A001", now)["position"] == 2  # type: ignore[index]
+    hall.run(OpenWindow, window=1)
+    assert hall.call(1) == "A002"
+
+
+def test_the_order_depends_on_the_moment_asked_because_tickets_age(
+    app: HallqApplication, hall: Hall
+) -> None:
+    hall.issue(lane=Lane.BLUE)
+    hall.minutes(10)
+    hall.issue(lane=Lane.GREEN)
+    model = folded(app)
+    now = hall.clock.now()
+    later = hall.clock.advance(10 * 60)  # green: 10 × 3 = 30 overtakes blue: 20 × 1
+    assert model.waiting_numbers(HALL, DAY, "social-security", now) == ["A001", "A002"]
+    assert model.waiting_numbers(HALL, DAY, "social-security", later) == ["A002", "A001"]
+
+
+def test_a_requeued_ticket_is_ahead_of_those_who_were_waiting(
+    app: HallqApplication, hall: Hall
+) -> None:
+    hall.run(OpenWindow, window=3)
+    hall.issue("medical-insurance")
+    hall.minutes(5)
+    hall.issue(lane=Lane.GREEN)
+    hall.issue(lane=Lane.GREEN)
+    hall.call(3)
+    hall.run(StartServing, window=3)
+    hall.run(Transfer, window=3, to_service="social-security", note="先办社保")
+    s = status(app, hall, "B001")
+    assert (s["service"], s["position"], s["people_ahead"]) == ("social-security", 1, 0)
+    hall.run(OpenWindow, window=1)
+    hall.call(1)
+    hall.run(ReturnToQueue, ticket="B001")  # back again: still requeued, still first
+    assert status(app, hall, "B001")["position"] == 1
+
+
+def test_the_eta_band_is_ordered_and_more_windows_make_it_shorter(
+    app: HallqApplication, hall: Hall
+) -> None:
+    for _ in range(6):
+        hall.issue()
+    before = status(app, hall, "A006")
+    assert before["people_ahead"] == 5
+    # No window is open yet: the estimate still assumes one, never zero.
+    assert before["eta"] == {
+        "p50_min": 48.0,
+        "p90_min": pytest.approx(48 + 1.2816 * 4 * 6**0.5, abs=0.1),
+    }
+    assert before["eta_simple_min"] == 48.0  # 8 min × position 6 ÷ 1 window
+    hall.run(OpenWindow, window=1)
+    hall.run(OpenWindow, window=2)  # social-security is among window 2's defaults too
+    hall.run(OpenWindow, window=4)  # not serving social-security: does not count
+    after = status(app, hall, "A006")
+    assert after["eta"]["p90_min"] >= after["eta"]["p50_min"] >= 0
+    assert after["eta"]["p50_min"] == 24.0 < before["eta"]["p50_min"]
+    assert after["eta"]["p90_min"] < before["eta"]["p90_min"]
+    assert after["eta_simple_min"] == 24.0
+
+
+def test_the_eta_learns_todays_handling_times_after_three_services(
+    app: HallqApplication, hall: Hall
+) -> None:
+    hall.run(OpenWindow, window=1)
+    for _ in range(5):
+        hall.issue()
+    for n in range(3):
+        hall.call(1)
+        hall.run(StartServing, window=1)
+        hall.minutes(3 + n)  # 3, 4 and 5 minutes: mean 4, sd 1
+        hall.run(FinishService, window=1)
+    s = status(app, hall, "A005")
+    assert s["position"] == 2
+    assert s["eta"] == {"p50_min": 8.0, "p90_min": pytest.approx(8 + 1.2816 * 2**0.5, abs=0.1)}
+    assert s["eta_simple_min"] == 16.0  # the simple estimate keeps the spec's 8 minutes
+
+
+def test_status_follows_a_ticket_through_called_serving_and_done(
+    app: HallqApplication, hall: Hall
+) -> None:
+    hall.run(OpenWindow, window=1)
+    hall.issue()
+    hall.call(1)
+    called = status(app, hall, "A001")
+    assert (called["status"], called["window"], called["position"]) == ("called", 1, None)
+    assert called["eta"] is None and called["eta_simple_min"] is None
+    hall.run(StartServing, window=1)
+    assert (status(app, hall, "A001")["status"], status(app, hall, "A001")["window"]) == (
+        "serving",
+        1,
+    )
+    hall.run(FinishService, window=1, rating=5)
+    done = status(app, hall, "A001")
+    assert (done["status"], done["window"], done["people_ahead"]) == ("done", None, None)
+
+
+def test_a_cancelled_ticket_says_so_and_an_unknown_one_is_none(
+    app: HallqApplication, hall: Hall
+) -> None:
+    hall.issue()
+    hall.run(CancelTicket, ticket="A001")
+    assert status(app, hall, "A001")["status"] == "cancelled"
+    model = folded(app)
+    now = hall.clock.now()
+    assert model.status(HALL, DAY, "A999", now) is None
+    assert model.status(HALL, "2026-03-09", "A001", now) is None
+
+
+def test_many_status_queries_cost_one_sort_per_service_per_event(
+    app: HallqApplication, hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(50):
+        hall.issue()
+    hall.issue("medical-insurance")
+    model = TicketStatus(app.hall_spec)
+    follower = LogFollower(app, [model])
+    follower.catch_up()
+    sorts: list[str] = []
+    real = module.queue_order
+
+    def counting(tickets: Any, now: Any, policy: Any) -> Any:
+        ordered = real(tickets, now, policy)
+        sorts.append(ordered[0].service if ordered else "")
+        return ordered
+
+    monkeypatch.setattr(module, "queue_order", counting)
+    now = hall.clock.now()
+    positions = [model.status(HALL, DAY, f"A{n:03d}", now)["position"] for n in range(1, 51)]  # type: ignore[index]
+    assert positions == list(range(1, 51))
+    model.status(HALL, DAY, "B001", now)
+    assert sorts == ["social-security", "medical-insurance"]
+    hall.run(OpenWindow, window=1)
+    hall.call(1)
+    follower.catch_up()
+    for n in range(2, 51):
+        model.status(HALL, DAY, f"A{n:03d}", now)
+    assert sorts == ["social-security", "medical-insurance", "social-security"]
+
+
+def test_rebuilding_ticket_status_from_zero_gives_the_state_it_reached_live(
+    app: HallqApplication, hall: Hall
+) -> None:
+    assert_rebuild_gives_the_same_state(app, hall, "ticket_status")
