@@ -13,6 +13,7 @@ import hmac
 import json
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -28,6 +29,8 @@ from queue_core.errors import MalformedCommand, UnknownTicket
 from queue_core.hall_spec import HallSpec
 
 routes = web.RouteTableDef()
+# Chinese stays readable in curl and in logs (the default would escape every character).
+json_response = partial(web.json_response, dumps=partial(json.dumps, ensure_ascii=False))
 
 
 def services(request: web.Request) -> Services:
@@ -66,7 +69,7 @@ def require(request: web.Request, role: Role) -> Claims:
 
 @routes.get("/api/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi_document())
+    return json_response(openapi_document())
 
 
 @routes.post("/api/login")
@@ -85,14 +88,14 @@ async def login(request: web.Request) -> web.Response:
             401, "bad_credentials", "用户名或密码错误", "wrong username or password"
         )
     token = svc.tokens.issue(account.username, account.role, svc.live.app.clock.now())
-    return web.json_response({"token": token, "role": account.role.value})
+    return json_response({"token": token, "role": account.role.value})
 
 
 @routes.get("/api/halls/{hall}/services")
 async def service_guide(request: web.Request) -> web.Response:
     spec = hall_spec(request)
     zones = {z.id: z for z in spec.zones}
-    return web.json_response(
+    return json_response(
         {
             "hall": spec.id,
             "name_zh": spec.name_zh,
@@ -135,7 +138,7 @@ async def issue_ticket(request: web.Request) -> web.Response:
     status = live.models.tickets.status(
         spec.id, live.app.day_of(spec.id), outcome.ticket or "", live.app.clock.now()
     )
-    return web.json_response(
+    return json_response(
         {"ticket": _ticket_summary(status), "token": token, "status_url": f"/api/tickets/{token}"},
         status=200 if outcome.replayed else 201,
     )
@@ -164,7 +167,7 @@ def _find_ticket(request: web.Request) -> tuple[str, str, str]:
 async def ticket_status(request: web.Request) -> web.Response:
     hall, day, number = _find_ticket(request)
     live = services(request).live
-    return web.json_response(live.models.tickets.status(hall, day, number, live.app.clock.now()))
+    return json_response(live.models.tickets.status(hall, day, number, live.app.clock.now()))
 
 
 @routes.delete("/api/tickets/{token}")
@@ -175,7 +178,7 @@ async def cancel_ticket(request: web.Request) -> web.Response:
     # a retried DELETE gets the first answer.
     request_id = "cancel-" + token_digest(request.match_info["token"])[:32]
     await live.execute(CancelTicket(request_id, hall, number, by="resident"))
-    return web.json_response(live.models.tickets.status(hall, day, number, live.app.clock.now()))
+    return json_response(live.models.tickets.status(hall, day, number, live.app.clock.now()))
 
 
 @routes.post("/api/halls/{hall}/windows/{window}/{action}")
@@ -190,7 +193,7 @@ async def window_action(request: web.Request) -> web.Response:
         command = replace(command, staff=claims.username)  # type: ignore[call-arg]
     live = services(request).live
     await live.execute(command)
-    return web.json_response(
+    return json_response(
         live.models.windows.view(spec.id, live.app.day_of(spec.id), window, live.app.clock.now())
     )
 
@@ -208,7 +211,7 @@ def _window_number(request: web.Request, spec: HallSpec) -> int:
 async def board(request: web.Request) -> web.Response:
     spec = hall_spec(request)
     live = services(request).live
-    return web.json_response(live.models.board.board(spec.id, live.app.day_of(spec.id)))
+    return json_response(live.models.board.board(spec.id, live.app.day_of(spec.id)))
 
 
 @routes.get("/api/halls/{hall}/events")
@@ -222,7 +225,7 @@ async def events(request: web.Request) -> web.Response:
         _event_json(event, seq) for event, seq in batch if live.publisher.hall_of(event) == spec.id
     ]
     last = batch[-1][1] if batch else after
-    return web.json_response({"hall": spec.id, "events": history, "next_after": last})
+    return json_response({"hall": spec.id, "events": history, "next_after": last})
 
 
 def _event_json(event: Any, seq: int) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from aiohttp import web
 
@@ -25,7 +27,7 @@ _HTTP_ERRORS = {
 
 def error_response(status: int, code: str, message_zh: str, message_en: str) -> web.Response:
     body = {"error": {"code": code, "message_zh": message_zh, "message_en": message_en}}
-    return web.json_response(body, status=status)
+    return web.json_response(body, status=status, dumps=partial(json.dumps, ensure_ascii=False))
 
 
 def domain_error_response(error: DomainError) -> web.Response:

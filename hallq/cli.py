@@ -12,12 +12,31 @@ from queue_core.errors import DomainError
 from queue_core.hall_spec import hall_spec_from_mapping
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_morning(args: argparse.Namespace) -> int:
     from hallq.morning import play_morning
 
     app = play_morning(sys.stdout, Path(args.db), seed=args.seed, minutes=args.minutes)
     app.close()
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from hallq.serve import serve
+    from hallq.settings import Settings
+
+    settings = Settings.from_env()
+    if args.db:
+        settings = replace(settings, store="sqlite", db_path=Path(args.db))
+    serve(settings, args.host, args.port)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hallq.serve import run_demo
+
+    return run_demo(args.host, args.port, Path(args.dir))
 
 
 def cmd_check_hall(args: argparse.Namespace) -> int:
@@ -99,11 +118,23 @@ def parser() -> argparse.ArgumentParser:
         prog="hallq", description="hallq — 大厅排队叫号与窗口调度 hall queueing and scheduling"
     )
     sub = p.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="play a scripted morning through the real core 演示一个上午")
-    demo.add_argument("--db", default="var/demo.sqlite3", help="SQLite file to (re)create")
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--minutes", type=int, default=150)
+    serve = sub.add_parser("serve", help="serve the API and WebSocket 启动服务")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--db", help="SQLite file (default: $HALLQ_DB or hallq.sqlite3)")
+    serve.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="serve the reference hall with demo accounts 演示大厅")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--dir", default="var", help="where the demo keeps its files")
     demo.set_defaults(func=cmd_demo)
+    morning = sub.add_parser(
+        "morning", help="play a scripted morning through the real core 演示一个上午"
+    )
+    morning.add_argument("--db", default="var/morning.sqlite3", help="SQLite file to (re)create")
+    morning.add_argument("--seed", type=int, default=7)
+    morning.add_argument("--minutes", type=int, default=150)
+    morning.set_defaults(func=cmd_morning)
     check = sub.add_parser("check-hall", help="check a hall data file 检查大厅配置文件")
     check.add_argument("file")
     check.set_defaults(func=cmd_check_hall)

@@ -1,0 +1,107 @@
+"""`hallq serve` and `hallq demo`: run the live hall until interrupted.
+
+`web.run_app` turns SIGINT/SIGTERM into a graceful shutdown: the listening socket closes,
+every WebSocket is closed with 1001 GOING_AWAY (`on_shutdown`), in-flight requests finish,
+then `cleanup_ctx` drains the writer (no acknowledged command is lost) and closes the store.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from aiohttp import web
+
+from callers.accounts import AccountStore, Role
+from hallq.bootstrap import build_application
+from hallq.clock import SystemClock
+from hallq.settings import Settings
+from hallq.web import create_app
+from queue_core.commands import IssueTicket, OpenWindow
+from queue_core.errors import DomainError
+from queue_core.vocabulary import Channel, Lane
+
+DEMO_ACCOUNTS = (
+    ("staff", "staff-demo-1", Role.STAFF),
+    ("supervisor", "super-demo-1", Role.SUPERVISOR),
+)
+DEMO_WINDOWS = (1, 2, 5, 8, 11, 15, 18)
+HALL = "south-axis"
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def serve(settings: Settings, host: str, port: int, banner: str = "") -> None:
+    port = port or free_port(host)
+    base = f"http://{host}:{port}"
+    print(banner + urls(base), flush=True)
+    web.run_app(create_app(settings), host=host, port=port, print=None, shutdown_timeout=10)
+
+
+def urls(base: str) -> str:
+    return (
+        f"hallq 已启动 is running at {base}\n"
+        f"  服务指南 service guide   {base}/api/halls/{HALL}/services\n"
+        f"  大厅看板 hall board      {base}/api/halls/{HALL}/board\n"
+        f"  接口文档 OpenAPI         {base}/api/openapi.json\n"
+        f"  推送 WebSocket           {base.replace('http', 'ws', 1)}/ws\n"
+        "  按 Ctrl+C 停止 · Ctrl+C stops it\n"
+    )
+
+
+def prepare_demo(settings: Settings) -> str:
+    """Demo accounts, and a hall that is already open with a few residents waiting."""
+    accounts = AccountStore(settings.accounts_path)
+    for username, password, role in DEMO_ACCOUNTS:
+        if accounts.get(username) is None:
+            accounts.add(username, password, role)
+    app = build_application(settings, SystemClock())
+    try:
+        for w in DEMO_WINDOWS:
+            app.execute(
+                OpenWindow(f"demo-open-{app.day_of(HALL)}-{w}", HALL, w, staff=f"staff-{w}")
+            )
+        for k, (service, lane) in enumerate(
+            [("social-security", Lane.GREEN), ("residence-permit", Lane.BLUE), ("business-license", Lane.YELLOW),
+             ("senior-card", Lane.GREEN), ("social-security", Lane.BLUE), ("vaccination", Lane.BLUE)]
+        ):  # fmt: skip
+            app.execute(
+                IssueTicket(
+                    f"demo-issue-{app.day_of(HALL)}-{k}", HALL, service, lane, Channel.KIOSK
+                )
+            )
+    except DomainError:
+        pass  # already open today: the demo hall keeps its state between runs
+    finally:
+        app.close()
+    logins = "\n".join(f"  {u} / {p} ({r.value})" for u, p, r in DEMO_ACCOUNTS)
+    return f"演示账号 demo accounts:\n{logins}\n"
+
+
+def demo_settings(folder: Path) -> Settings:
+    base = Settings.from_env()
+    return replace(
+        base,
+        store="sqlite",
+        db_path=folder / "demo.sqlite3",
+        accounts_path=folder / "demo-accounts.json",
+        secret_path=folder / "demo-secret.key",
+    )
+
+
+def run_demo(host: str, port: int, folder: Path) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = demo_settings(folder)
+    banner = prepare_demo(settings)
+    serve(settings, host, port, banner)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_demo("127.0.0.1", 8080, Path("var")))
