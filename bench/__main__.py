@@ -1,13 +1,13 @@
-"""Run the benchmarks: `python -m bench [--quick] [core …]`."""
+"""Run the benchmarks: `python -m bench [--quick] [core push …]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import core
+from bench import core, push
 from bench.report import publish
 
-BENCHMARKS = {"core": core}
+BENCHMARKS = {"core": core, "push": push}
 
 
 def main() -> None:

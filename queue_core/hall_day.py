@@ -47,6 +47,7 @@ from queue_core.ticket import Ticket
 from queue_core.vocabulary import Channel, Lane, TicketStatus, TransferPlacement, WindowStatus
 from queue_core.window import Window
 
+_WINDOW_ZH = {WindowStatus.OPEN: "开放", WindowStatus.PAUSED: "暂停", WindowStatus.CLOSED: "关闭"}
 REQUEST_MEMORY = 1024  # request ids remembered for retries: minutes at the busiest hall
 
 
@@ -822,7 +823,7 @@ class HallDay(Aggregate):
         w = self.window(spec, window)
         if w.status is not status:
             raise WindowStateError(
-                f"{window} 号窗口当前为 {w.status.value}，此操作需要 {status.value}",
+                f"{window} 号窗口当前{_WINDOW_ZH[w.status]}，此操作需要窗口{_WINDOW_ZH[status]}",
                 f"window {window} is {w.status.value}; this needs it {status.value}",
             )
         return w
