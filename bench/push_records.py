@@ -92,16 +92,17 @@ def replay_script(capture: Capture, rows: Iterable[Row], t0_ns: int) -> Script:
 
     Messages are grouped as hallq published them, by `seq` (one batch of the log), with
     heartbeats apart; a group is replayed at its first receipt (every group's texts are
-    sent together, as `websockets.broadcast` of each text to its receivers)."""
-    groups: dict[tuple[int, bool], tuple[int, Counter[str]]] = {}
-    for _, at, text in rows:
+    sent together, as `websockets.broadcast` of each text to its receivers). A text goes
+    to the channel its receivers subscribed to, whatever channel the text itself names."""
+    groups: dict[tuple[int, bool], tuple[int, Counter[tuple[str, str]]]] = {}
+    for client, at, text in rows:
         message = capture.message(text)
         key = (message.seq, message.kind == "heartbeat")
         first, texts = groups.get(key) or (at, Counter())
-        texts[text] += 1
+        texts[(capture.channels[client], text)] += 1
         groups[key] = (min(first, at), texts)
     script = [
-        (first - t0_ns, [(capture.message(t).channel, n, t) for t, n in texts.items()])
+        (first - t0_ns, [(channel, n, text) for (channel, text), n in texts.items()])
         for first, texts in groups.values()
     ]
     script.sort(key=lambda entry: entry[0])

@@ -1,14 +1,15 @@
 """Commands: frozen, imperative, each carrying the request id that makes a retry harmless.
 
-Each command knows which method of the hall's day carries it out (`apply_to`); the
-application service stays a loop of load, apply, save.
+Each command names the method of the hall's day that carries it out (`METHOD`); its
+fields are that method's keyword arguments, so the application service stays a loop of
+load, apply, save, and a new command is a dataclass and a method, nothing else.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from queue_core.vocabulary import Channel, Lane, TransferPlacement
 
@@ -21,10 +22,12 @@ if TYPE_CHECKING:
 class Command:
     request_id: str
     hall: str
-    KIND: ClassVar[str] = ""
+    KIND: ClassVar[str] = ""  # what an event remembers of the command, for retries
+    METHOD: ClassVar[str] = ""  # the HallDay method that carries it out
 
     def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        raise NotImplementedError
+        """Call the day's method with this command's fields as keyword arguments."""
+        getattr(day, self.METHOD)(spec, at=at, **_arguments(self))
 
 
 @dataclass(frozen=True)
@@ -37,20 +40,7 @@ class IssueTicket(Command):
     slot_end: datetime | None = None
     token_digest: str | None = None  # see HallDay.TicketIssued
     KIND: ClassVar[str] = "issue"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.issue_ticket(
-            spec,
-            request_id=self.request_id,
-            at=at,
-            service=self.service,
-            lane=self.lane,
-            channel=self.channel,
-            appointment_ref=self.appointment_ref,
-            slot_start=self.slot_start,
-            slot_end=self.slot_end,
-            token_digest=self.token_digest,
-        )
+    METHOD: ClassVar[str] = "issue_ticket"
 
 
 @dataclass(frozen=True)
@@ -59,16 +49,7 @@ class OpenWindow(Command):
     services: tuple[str, ...] | None = None  # None: its assignment (at first: its defaults)
     staff: str = ""
     KIND: ClassVar[str] = "open"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.open_window(
-            spec,
-            request_id=self.request_id,
-            at=at,
-            window=self.window,
-            services=self.services,
-            staff=self.staff,
-        )
+    METHOD: ClassVar[str] = "open_window"
 
 
 @dataclass(frozen=True)
@@ -76,29 +57,21 @@ class PauseWindow(Command):
     window: int
     reason: str = ""
     KIND: ClassVar[str] = "pause"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.pause_window(
-            spec, request_id=self.request_id, at=at, window=self.window, reason=self.reason
-        )
+    METHOD: ClassVar[str] = "pause_window"
 
 
 @dataclass(frozen=True)
 class ResumeWindow(Command):
     window: int
     KIND: ClassVar[str] = "resume"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.resume_window(spec, request_id=self.request_id, at=at, window=self.window)
+    METHOD: ClassVar[str] = "resume_window"
 
 
 @dataclass(frozen=True)
 class CloseWindow(Command):
     window: int
     KIND: ClassVar[str] = "close"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.close_window(spec, request_id=self.request_id, at=at, window=self.window)
+    METHOD: ClassVar[str] = "close_window"
 
 
 @dataclass(frozen=True)
@@ -107,25 +80,14 @@ class AssignServices(Command):
     services: tuple[str, ...]
     reason: str = ""
     KIND: ClassVar[str] = "assign"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.assign_services(
-            spec,
-            request_id=self.request_id,
-            at=at,
-            window=self.window,
-            services=self.services,
-            reason=self.reason,
-        )
+    METHOD: ClassVar[str] = "assign_services"
 
 
 @dataclass(frozen=True)
 class CallNext(Command):
     window: int
     KIND: ClassVar[str] = "call_next"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.call_next(spec, request_id=self.request_id, at=at, window=self.window)
+    METHOD: ClassVar[str] = "call_next"
 
 
 @dataclass(frozen=True)
@@ -134,52 +96,35 @@ class CallTicket(Command):
     ticket: str
     reason: str = ""
     KIND: ClassVar[str] = "call"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.call_ticket(
-            spec,
-            request_id=self.request_id,
-            at=at,
-            window=self.window,
-            number=self.ticket,
-            reason=self.reason,
-        )
+    METHOD: ClassVar[str] = "call_ticket"
 
 
 @dataclass(frozen=True)
 class Recall(Command):
     window: int
     KIND: ClassVar[str] = "recall"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.recall(spec, request_id=self.request_id, at=at, window=self.window)
+    METHOD: ClassVar[str] = "recall"
 
 
 @dataclass(frozen=True)
 class MarkNoShow(Command):
     window: int
     KIND: ClassVar[str] = "no_show"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.mark_no_show(spec, request_id=self.request_id, at=at, window=self.window)
+    METHOD: ClassVar[str] = "mark_no_show"
 
 
 @dataclass(frozen=True)
 class Reinstate(Command):
     ticket: str
     KIND: ClassVar[str] = "reinstate"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.reinstate(spec, request_id=self.request_id, at=at, number=self.ticket)
+    METHOD: ClassVar[str] = "reinstate"
 
 
 @dataclass(frozen=True)
 class StartServing(Command):
     window: int
     KIND: ClassVar[str] = "start"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.start_serving(spec, request_id=self.request_id, at=at, window=self.window)
+    METHOD: ClassVar[str] = "start_serving"
 
 
 @dataclass(frozen=True)
@@ -188,16 +133,7 @@ class FinishService(Command):
     result: str = "done"
     rating: int | None = None
     KIND: ClassVar[str] = "finish"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.finish(
-            spec,
-            request_id=self.request_id,
-            at=at,
-            window=self.window,
-            result=self.result,
-            rating=self.rating,
-        )
+    METHOD: ClassVar[str] = "finish"
 
 
 @dataclass(frozen=True)
@@ -208,18 +144,7 @@ class Transfer(Command):
     placement: TransferPlacement | None = None  # None: the hall's setting
     note: str = ""
     KIND: ClassVar[str] = "transfer"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.transfer(
-            spec,
-            request_id=self.request_id,
-            at=at,
-            window=self.window,
-            to_service=self.to_service,
-            to_window=self.to_window,
-            placement=self.placement,
-            note=self.note,
-        )
+    METHOD: ClassVar[str] = "transfer"
 
 
 @dataclass(frozen=True)
@@ -228,25 +153,14 @@ class Park(Command):
     missing: tuple[str, ...]
     until: datetime
     KIND: ClassVar[str] = "park"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.park(
-            spec,
-            request_id=self.request_id,
-            at=at,
-            window=self.window,
-            missing=self.missing,
-            until=self.until,
-        )
+    METHOD: ClassVar[str] = "park"
 
 
 @dataclass(frozen=True)
 class ReturnToQueue(Command):
     ticket: str
     KIND: ClassVar[str] = "return"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.return_to_queue(spec, request_id=self.request_id, at=at, number=self.ticket)
+    METHOD: ClassVar[str] = "return_to_queue"
 
 
 @dataclass(frozen=True)
@@ -254,9 +168,28 @@ class CancelTicket(Command):
     ticket: str
     by: str = "resident"
     KIND: ClassVar[str] = "cancel"
-
-    def apply_to(self, day: HallDay, spec: HallSpec, at: datetime) -> None:
-        day.cancel(spec, request_id=self.request_id, at=at, number=self.ticket, by=self.by)
+    METHOD: ClassVar[str] = "cancel"
 
 
 ALL_COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())
+
+# A command names the ticket it acts on `ticket`; the day's methods call it `number`.
+_RENAMED = {"ticket": "number"}
+
+
+_PARAMETERS: dict[type[Command], tuple[tuple[str, str], ...]] = {}
+
+
+def _parameter_names(kind: type[Command]) -> tuple[tuple[str, str], ...]:
+    """(field, parameter) pairs of a command class; computed once per class."""
+    names = _PARAMETERS.get(kind)
+    if names is None:
+        fields_ = (f.name for f in fields(kind) if f.name != "hall")
+        names = _PARAMETERS[kind] = tuple((f, _RENAMED.get(f, f)) for f in fields_)
+    return names
+
+
+def _arguments(command: Command) -> dict[str, Any]:
+    return {
+        parameter: getattr(command, name) for name, parameter in _parameter_names(type(command))
+    }

@@ -167,7 +167,7 @@ class HallDay(Aggregate):
         def evolve(self, day: HallDay) -> None:
             w = day.windows[self.window]
             day.windows[self.window] = replace(
-                w, status=WindowStatus.CLOSED, pause_reason="", staff=""
+                w, status=WindowStatus.CLOSED, pause_reason="", staff="", last_rule=""
             )
 
     class ServicesAssigned(DayEvent):
@@ -434,7 +434,11 @@ class HallDay(Aggregate):
     def was_issued(self, number: str) -> bool:
         """Whether this number was issued today (open or not), from the prefix counters."""
         digits = number[1:]
-        return digits.isascii() and digits.isdigit() and 0 < int(digits) <= self.counters.get(number[:1], 0)
+        return (
+            digits.isascii()
+            and digits.isdigit()
+            and 0 < int(digits) <= self.counters.get(number[:1], 0)
+        )
 
     def window(self, spec: HallSpec, number: int) -> Window:
         """The window's state today; a window not yet touched today is closed."""
