@@ -94,7 +94,9 @@ class Clients:
             config = self.folder / f"clients-{self.tag}-{k}.json"
             out = self.folder / f"clients-{self.tag}-{k}.pickle"
             mine = items[k::procs]
-            config.write_text(json.dumps({"url": self.url, "clients": mine, "deadline_s": deadline_s}))
+            config.write_text(
+                json.dumps({"url": self.url, "clients": mine, "deadline_s": deadline_s})
+            )
             args = ["-m", "bench.push_clients", str(config), str(out)]
             child = await Child.start(f"clients-{self.tag}-{k}", args, self.folder / "clients.log")
             self.children.append((child, out))
@@ -221,6 +223,7 @@ def figures(s: Scenario, ours: Phase, base: Phase, calls: Calls) -> dict[str, An
     ours_cpu = ours.server_cpu_s / max(delivered, 1)
     base_cpu = base.server_cpu_s / max(base_delivered, 1)
     closed = ours.capture.closed_between(ours.start_ns, ours.end_ns)
+    batches = ours.capture.batches(ours.rows)
     return {
         "call_to_display_p50_ms": percentile(screens, 50),
         "call_to_display_p99_ms": percentile(screens, 99),
@@ -228,6 +231,8 @@ def figures(s: Scenario, ours: Phase, base: Phase, calls: Calls) -> dict[str, An
         "call_to_phone_p99_ms": percentile(phones, 99),
         "call_to_display_max_ms": max(screens, default=float("nan")),
         "call_to_phone_max_ms": max(phones, default=float("nan")),
+        "call_answer_p50_ms": percentile(calls.answer_ms, 50),
+        "call_answer_p99_ms": percentile(calls.answer_ms, 99),
         "deliveries_per_s": delivered / ours.seconds,
         "baseline_deliveries_per_s": base_delivered / base.seconds,
         "cpu_per_delivery_ratio": ours_cpu / base_cpu if base_cpu > 0 else float("nan"),
@@ -239,6 +244,8 @@ def figures(s: Scenario, ours: Phase, base: Phase, calls: Calls) -> dict[str, An
         "client_cpu_s": ours.client_cpu_s,
         "baseline_client_cpu_s": base.client_cpu_s,
         "deliveries": delivered,
+        "batches": batches,
+        "server_cpu_ms_per_batch": ours.server_cpu_s / max(batches, 1) * 1e3,
         "baseline_deliveries": base_delivered,
         "calls": len(calls.sent_ns),
         "display_calls_missed": len(calls.sent_ns) * s.displays - len(screens),

@@ -37,6 +37,7 @@ class Calls:
     """What the window drivers did: when each call-next was sent, and what went wrong."""
 
     sent_ns: dict[tuple[str, int], int] = field(default_factory=dict)  # (number, window)
+    answer_ms: list[float] = field(default_factory=list)  # call-next's HTTP round trip
     errors: Counter[str] = field(default_factory=Counter)
     last_ns: int = 0
 
@@ -114,6 +115,7 @@ async def drive_window(
         try:
             sent = time.monotonic_ns()
             view = await post(http, f"{base}/call-next", {"request_id": f"{rid}-call"}, token)
+            calls.answer_ms.append((time.monotonic_ns() - sent) / 1e6)
             calls.sent_ns[(view["current"]["number"], window)] = sent
             await post(http, f"{base}/start", {"request_id": f"{rid}-start"}, token)
             await post(http, f"{base}/finish", {"request_id": f"{rid}-finish"}, token)

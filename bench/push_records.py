@@ -59,6 +59,12 @@ class Capture:
     def between(self, start_ns: int, end_ns: int) -> list[Row]:
         return [row for row in self.rows if start_ns <= row[1] <= end_ns]
 
+    def batches(self, rows: Iterable[Row]) -> int:
+        """How many batches of the log were pushed (distinct `seq` of non-heartbeats)."""
+        return len(
+            {m.seq for m in map(self.message, (r[2] for r in rows)) if m.kind != "heartbeat"}
+        )
+
     def closed_between(self, start_ns: int, end_ns: int) -> Counter[str]:
         return Counter(str(code) for _, at, code in self.closed if start_ns <= at <= end_ns)
 

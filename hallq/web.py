@@ -42,11 +42,13 @@ SOCKETS = web.AppKey("sockets", weakref.WeakSet[web.WebSocketResponse])
 def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     from callers.http_api import routes
     from callers.middlewares import error_middleware
+    from displays.pages import setup_pages
     from displays.ws_endpoint import close_sockets, ws_routes
 
     app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024)
     app.add_routes(routes)
     app.add_routes(ws_routes)
+    setup_pages(app)
     app[SOCKETS] = weakref.WeakSet()
 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:

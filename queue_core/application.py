@@ -121,6 +121,10 @@ class HallqApplication(Application[UUID]):
             return hall.spec
         raise ConcurrencyExhausted("could not record the hall's configuration")
 
+    def hall_ids(self) -> list[str]:
+        """The halls configured through this application (from their data files)."""
+        return sorted(self._specs)
+
     def hall_spec(self, hall_id: str) -> HallSpec:
         spec = self._specs.get(hall_id)
         if spec is None:
