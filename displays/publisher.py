@@ -1,9 +1,12 @@
 """Turns folded events into push messages: what each audience needs to see, and no more.
 
-After each batch the follower folded, the publisher sends, per hall-day touched:
-state messages first (the display's board, each subscribed window's view, each
-subscribed ticket's status when it changed, the cockpit), then the batch's event messages
-(each call and recall, in order). Every message carries the notification id of the
+After each batch the follower folded, the publisher sends, per hall-day touched: first
+the batch's event messages (each call and recall, in order: they are what a screen must
+show soonest), then state messages (the display's board, each subscribed window's view,
+the cockpit, and the status of each subscribed ticket whose service the batch touched, if
+it changed). A resuming client gets the current state after what it missed, so the
+order costs it nothing. `sweep()` re-sends statuses that changed with time alone (aging
+can reorder a queue without any event). Every message carries the notification id of the
 newest event it reflects as its `seq`, so processes that follow the same log number the
 same messages alike, and a client resuming on another process gets no gap.
 """
@@ -83,11 +86,16 @@ class Publisher:
                     (seq, self._call(hall_day, event), self._digests.get((*hall_day, event.number)))
                 )
         for (hall, day), t in touched.items():
-            self._state(hall, day, t.seq)
             for seq, call, digest in t.calls:
                 self.hub.publish(f"display:{hall}", seq, "called", call)
                 if digest is not None:
                     self.hub.publish(f"ticket:{digest}", seq, "called", call)
+            self._state(hall, day, t.seq)
+        self._tickets(self.tickets.drain_touched(), max((seq for _, seq in batch), default=0))
+
+    def sweep(self, seq: int) -> None:
+        """Re-send every subscribed ticket's status that changed with time alone."""
+        self._tickets(None, seq)
 
     def _call(self, hall_day: tuple[str, str], event: Any) -> dict[str, Any]:
         spec = self.board.specs(hall_day[0])
@@ -109,17 +117,26 @@ class Publisher:
         now = self.now()
         if self.hub.has_subscribers(f"display:{hall}"):
             self.hub.publish(f"display:{hall}", seq, "board", self.board.board(hall, day))
-        for channel in self.hub.channels(f"window:{hall}:"):
-            window = int(channel.rsplit(":", 1)[1])
-            self.hub.publish(channel, seq, "snapshot", self.windows.view(hall, day, window, now))
+        for channel in self.hub.channels("window"):
+            _, channel_hall, window = channel.split(":")
+            if channel_hall == hall:
+                view = self.windows.view(hall, day, int(window), now)
+                self.hub.publish(channel, seq, "snapshot", view)
         if self.hub.has_subscribers(f"cockpit:{hall}"):
             self.hub.publish(f"cockpit:{hall}", seq, "snapshot", self.cockpit(hall, day))
-        for channel in self.hub.channels("ticket:"):
-            digest = channel.split(":", 1)[1]
+
+    def _tickets(self, touched: set[tuple[str, str, str]] | None, seq: int) -> None:
+        """Statuses of subscribed tickets in the touched services (None: all), if changed."""
+        now = self.now()
+        for channel in self.hub.channels("ticket"):
+            digest = channel[7:]
             found = self.tickets.find(digest)
-            if found is None or found[:2] != (hall, day):
+            if found is None:
                 continue
-            status = self.tickets.status(hall, day, found[2], now)
+            service = self.tickets.service_of(*found)
+            if touched is not None and (found[0], found[1], service) not in touched:
+                continue
+            status = self.tickets.status(*found, now)
             if status is not None and status != self._last_ticket.get(digest):
                 self._last_ticket[digest] = status
                 self.hub.publish(channel, seq, "ticket", status)

@@ -87,6 +87,7 @@ class Subscriber:
         self.name = name
         self.queue = ClientQueue(limit=queue_limit)
         self.channels: set[str] = set()
+        self.wire: dict[str, str] = {}  # internal channel -> the name this client used
 
 
 def hall_of(channel: str) -> str:
@@ -107,6 +108,7 @@ class PushHub:
         self._recent: dict[str, deque[tuple[int, str, str]]] = defaultdict(
             lambda: deque(maxlen=RESUME_BUFFER)
         )
+        self._by_kind: dict[str, set[str]] = defaultdict(set)  # "ticket" -> its channels
         self._floor = 0  # messages after this seq are in the resume buffers
         self.deliveries = 0
         self.dropped = 0
@@ -117,7 +119,9 @@ class PushHub:
 
     def subscribe(self, subscriber: Subscriber, channel: str, wire_name: str | None = None) -> None:
         subscriber.channels.add(channel)
+        subscriber.wire[channel] = wire_name or channel
         self._subscribers[channel][subscriber] = wire_name or channel
+        self._by_kind[channel.split(":", 1)[0]].add(channel)
 
     def unsubscribe_all(self, subscriber: Subscriber) -> None:
         for channel in subscriber.channels:
@@ -126,13 +130,16 @@ class PushHub:
                 listeners.pop(subscriber, None)
                 if not listeners:
                     del self._subscribers[channel]
+                    self._by_kind[channel.split(":", 1)[0]].discard(channel)
         subscriber.channels.clear()
+        subscriber.wire.clear()
 
     def has_subscribers(self, channel: str) -> bool:
         return bool(self._subscribers.get(channel))
 
-    def channels(self, prefix: str) -> list[str]:
-        return [c for c in self._subscribers if c.startswith(prefix)]
+    def channels(self, kind: str) -> list[str]:
+        """The channels of one kind (`ticket`, `window`, …) that have subscribers."""
+        return list(self._by_kind.get(kind, ()))
 
     def publish(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
         texts = {channel: encode(channel, seq, kind, data)}

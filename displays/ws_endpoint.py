@@ -95,8 +95,8 @@ async def _heartbeats(svc: Services, subscriber: Subscriber) -> None:
     while True:
         await asyncio.sleep(HEARTBEAT_S)
         seq = svc.live.follower.position
-        for channel in list(subscriber.channels):
-            subscriber.queue.put(encode(channel, seq, "heartbeat", {}), channel, "heartbeat")
+        for channel, wire in list(subscriber.wire.items()):
+            subscriber.queue.put(encode(wire, seq, "heartbeat", {}), channel, "heartbeat")
 
 
 def _handle(svc: Services, subscriber: Subscriber, raw: str) -> dict[str, Any] | None:

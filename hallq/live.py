@@ -23,6 +23,7 @@ from queue_core.group_commit import GroupCommitter
 from queue_core.outcome import Outcome
 
 POLL_S = 0.5  # how soon another process's writes reach this process's clients
+SWEEP_S = 2.0  # how often statuses are re-sent that time alone changed (aging, overdue)
 
 
 @dataclass
@@ -66,6 +67,7 @@ class LiveHall:
         self._stopping = False
         self._caught_up = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
@@ -78,6 +80,7 @@ class LiveHall:
         self.app.on_saved(self._saved)
         self.committer = GroupCommitter(self.app)
         self._task = asyncio.create_task(self._follow(), name="hallq-follower")
+        self._sweeper = asyncio.create_task(self._sweep(), name="hallq-sweeper")
 
     async def stop(self) -> None:
         """Finish every acknowledged command, then stop following. The follower is asked
@@ -89,6 +92,10 @@ class LiveHall:
         self._wake.set()
         if self._task is not None:
             await self._task
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
 
     def _saved(self, position: int) -> None:
         """In the writer thread, right after a save: wake the follower on the loop."""
@@ -106,6 +113,11 @@ class LiveHall:
                 self.publisher.publish(batch)
             async with self._caught_up:
                 self._caught_up.notify_all()
+
+    async def _sweep(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(SWEEP_S)
+            self.publisher.sweep(self.follower.position)
 
     async def caught_up(self, position: int) -> None:
         """Return once the read models have folded everything up to `position`."""

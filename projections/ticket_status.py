@@ -52,17 +52,28 @@ class TicketStatus(ReadModel):
         # Handling durations per (day, service): count, sum, sum of squares (minutes).
         self.handling: dict[DayKey, dict[str, list[float]]] = {}
         self._cache: dict[tuple[str, str, str, int, datetime], _Queue] = {}
+        # Per service, a counter bumped by every event that can move its queue or its ETA
+        # (its tickets, its windows): the cache key, and what the publisher re-sends.
+        self._versions: dict[tuple[str, str, str], int] = {}
+        self.touched: set[tuple[str, str, str]] = set()
 
     def apply(self, event: Any) -> None:
         key = self.shadow.key(event)
         number = getattr(event, "number", None)
         before = None
-        if key is not None and number is not None:
-            before = self.shadow.days[key].tickets.get(number)
+        services_before: set[str] = set()
+        if key is not None:
+            if number is not None:
+                before = self.shadow.days[key].tickets.get(number)
+            services_before = self._services_moved_by(key, event)
         day = self.shadow.fold(event)
-        if day is None or number is None:
+        if day is None:
             return
         key = (day.hall_id, day.day)
+        for service in services_before | self._services_moved_by(key, event):
+            self._bump(key, service)
+        if number is None:
+            return
         if isinstance(event, HallDay.TicketIssued) and event.token_digest:
             self.digests[event.token_digest] = (day.hall_id, day.day, number)
         started = self.started.setdefault(key, {})
@@ -81,6 +92,29 @@ class TicketStatus(ReadModel):
             self.closed.setdefault(key, {})[number] = before.updated(
                 status=S.DONE if done else S.CANCELLED, window=None
             )
+
+    def _services_moved_by(self, key: DayKey, event: Any) -> set[str]:
+        """Services whose queue or ETA this event can change: its ticket's, or those of
+        the window it opens, closes, pauses or reassigns (they change how many serve)."""
+        day = self.shadow.days.get(key)
+        if day is None:
+            return set()
+        number = getattr(event, "number", None)
+        if number is not None:
+            ticket = day.tickets.get(number)
+            return {ticket.service} if ticket is not None else set()
+        window = day.windows.get(getattr(event, "window", None))  # type: ignore[arg-type]
+        return set(window.services) if window is not None else set(getattr(event, "services", ()))
+
+    def _bump(self, key: DayKey, service: str) -> None:
+        versioned = (key[0], key[1], service)
+        self._versions[versioned] = self._versions.get(versioned, 0) + 1
+        self.touched.add(versioned)
+
+    def drain_touched(self) -> set[tuple[str, str, str]]:
+        """(hall, day, service) whose statuses may have changed since the last call."""
+        touched, self.touched = self.touched, set()
+        return touched
 
     def state(self) -> dict[str, Any]:
         return {
@@ -103,6 +137,13 @@ class TicketStatus(ReadModel):
 
     def find(self, token_digest: str) -> tuple[str, str, str] | None:
         return self.digests.get(token_digest)
+
+    def service_of(self, hall: str, day: str, number: str) -> str | None:
+        shadow = self.shadow.get(hall, day)
+        ticket = shadow.tickets.get(number) if shadow is not None else None
+        if ticket is None:
+            ticket = self.closed.get((hall, day), {}).get(number)
+        return ticket.service if ticket is not None else None
 
     def waiting_numbers(self, hall: str, day: str, service: str, now: datetime) -> list[str]:
         return list(self._queue(hall, day, service, now).order)
@@ -142,8 +183,7 @@ class TicketStatus(ReadModel):
     def _queue(self, hall: str, day: str, service: str, now: datetime) -> _Queue:
         shadow = self.shadow.get(hall, day)
         second = now.replace(microsecond=0)  # one order per second: same answer for all
-        version = shadow.version if shadow is not None else 0
-        cache_key = (hall, day, service, version, second)
+        cache_key = (hall, day, service, self._versions.get((hall, day, service), 0), second)
         found = self._cache.get(cache_key)
         if found is not None:
             return found

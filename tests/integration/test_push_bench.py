@@ -1,0 +1,49 @@
+"""The push benchmark end to end, tiny: real `hallq serve`, real baseline, real clients."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bench.push import TARGETS, Scenario, measure
+
+KEYS = (
+    "call_to_display_p50_ms",
+    "call_to_display_p99_ms",
+    "call_to_phone_p99_ms",
+    "deliveries_per_s",
+    "baseline_deliveries_per_s",
+    "cpu_per_delivery_ratio",
+    "phones",
+    "displays",
+    "calls",
+    "duration_s",
+    "server_cpu_s",
+    "baseline_cpu_s",
+    "errors",
+    "closed_clients",
+    "connect_failed",
+)
+
+
+@pytest.mark.slow
+def test_a_tiny_push_benchmark_reports_every_figure() -> None:
+    figures = measure(Scenario(phones=50, displays=5, windows=2, calls_per_s=4, duration_s=3))
+
+    assert set(KEYS) <= set(figures)
+    assert set(TARGETS) <= set(figures)
+    for key in ("call_to_display_p50_ms", "call_to_display_p99_ms", "call_to_phone_p99_ms"):
+        assert 0 < figures[key] < 5_000, key
+    assert figures["deliveries_per_s"] > 0
+    assert figures["baseline_deliveries_per_s"] > 0
+    assert (
+        math.isfinite(figures["cpu_per_delivery_ratio"]) and figures["cpu_per_delivery_ratio"] > 0
+    )
+    assert figures["calls"] >= 8  # 4 calls/s for 3 s
+    assert figures["errors"] == figures["connect_failed"] == figures["closed_clients"] == 0
+    assert figures["display_calls_missed"] == figures["phone_calls_missed"] == 0
+    # The baseline replays what hallq's clients received, to as many clients.
+    assert (
+        abs(figures["baseline_deliveries"] - figures["deliveries"]) <= figures["deliveries"] / 100
+    )
