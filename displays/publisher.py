@@ -13,7 +13,7 @@ same messages alike, and a client resuming on another process gets no gap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,6 +54,11 @@ class Publisher:
         self._days: dict[Any, tuple[str, str]] = {}  # day id -> (hall, day)
         self._configs: dict[Any, str] = {}  # hall configuration id -> hall
         self._digests: dict[tuple[str, str, str], str] = {}  # (hall, day, number) -> digest
+        # Open tickets with a token, by the service whose queue they are in: a batch that
+        # touches one service re-sends the statuses of that service's phones only.
+        self._in_service: dict[tuple[str, str, str], set[str]] = {}
+        self._service_of: dict[str, tuple[str, str, str]] = {}  # digest -> its key above
+        self._closing: list[str] = []
         self._last_ticket: dict[str, dict[str, Any]] = {}  # digest -> last status sent
 
     def track(self, batch: Sequence[tuple[Any, int]]) -> None:
@@ -66,6 +71,33 @@ class Publisher:
             elif isinstance(event, HallDay.TicketIssued) and event.token_digest:
                 hall, day = self._days[event.originator_id]
                 self._digests[(hall, day, event.number)] = event.token_digest
+                self._file(event.token_digest, (hall, day, event.service))
+            elif isinstance(
+                event, HallDay.TicketTransferred | HallDay.ServiceFinished | HallDay.TicketCancelled
+            ):
+                hall_day = self._days.get(event.originator_id)
+                if hall_day is None:
+                    continue
+                hall, day = hall_day
+                digest = self._digests.get((hall, day, event.number))
+                if digest is None:
+                    continue
+                if isinstance(event, HallDay.TicketTransferred):
+                    self._file(digest, (hall, day, event.to_service))
+                else:
+                    self._closing.append(digest)  # after its final status has been sent
+
+    def _file(self, digest: str, key: tuple[str, str, str]) -> None:
+        old = self._service_of.get(digest)
+        if old is not None:
+            self._in_service[old].discard(digest)
+        self._service_of[digest] = key
+        self._in_service.setdefault(key, set()).add(digest)
+
+    def _unfile(self, digest: str) -> None:
+        key = self._service_of.pop(digest, None)
+        if key is not None:
+            self._in_service[key].discard(digest)
 
     def hall_of(self, event: Any) -> str | None:
         """The hall an event belongs to (its day's or its configuration's), if known."""
@@ -91,11 +123,16 @@ class Publisher:
                 if digest is not None:
                     self.hub.publish(f"ticket:{digest}", seq, "called", call)
             self._state(hall, day, t.seq)
-        self._tickets(self.tickets.drain_touched(), max((seq for _, seq in batch), default=0))
+        seq = max((seq for _, seq in batch), default=0)
+        services = self.tickets.drain_touched()
+        self._tickets((d for key in services for d in list(self._in_service.get(key, ()))), seq)
+        for digest in self._closing:
+            self._unfile(digest)
+        self._closing.clear()
 
     def sweep(self, seq: int) -> None:
         """Re-send every subscribed ticket's status that changed with time alone."""
-        self._tickets(None, seq)
+        self._tickets((channel[7:] for channel in self.hub.channels("ticket")), seq)
 
     def _call(self, hall_day: tuple[str, str], event: Any) -> dict[str, Any]:
         spec = self.board.specs(hall_day[0])
@@ -125,18 +162,15 @@ class Publisher:
         if self.hub.has_subscribers(f"cockpit:{hall}"):
             self.hub.publish(f"cockpit:{hall}", seq, "snapshot", self.cockpit(hall, day))
 
-    def _tickets(self, touched: set[tuple[str, str, str]] | None, seq: int) -> None:
-        """Statuses of subscribed tickets in the touched services (None: all), if changed."""
+    def _tickets(self, digests: Iterable[str], seq: int) -> None:
+        """The status of each of these tickets that has a phone listening, if it changed."""
         now = self.now()
-        for channel in self.hub.channels("ticket"):
-            digest = channel[7:]
+        for digest in digests:
+            channel = f"ticket:{digest}"
+            if not self.hub.has_subscribers(channel):
+                continue
             found = self.tickets.find(digest)
-            if found is None:
-                continue
-            service = self.tickets.service_of(*found)
-            if touched is not None and (found[0], found[1], service) not in touched:
-                continue
-            status = self.tickets.status(*found, now)
+            status = self.tickets.status(*found, now) if found is not None else None
             if status is not None and status != self._last_ticket.get(digest):
                 self._last_ticket[digest] = status
                 self.hub.publish(channel, seq, "ticket", status)
