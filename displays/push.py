@@ -1,10 +1,12 @@
 """Fan-out of push messages to WebSocket clients: one bounded queue per client.
 
-A single publisher (the log follower) hands each message to `PushHub.publish`, which only
-appends to the queues of the channel's subscribers and never awaits; each client's own
-sender task is the only one that writes to its socket. So a slow phone never delays a
-hall screen: its queue fills, and when full the client is dropped with close code 4008
-and may resume from its last sequence number.
+A single publisher (the log follower) hands each message to `PushHub.publish`, which
+never awaits. A client that is keeping up (nothing queued, nothing being sent, its
+socket's write buffer nearly empty) gets the message written straight to its transport
+as a ready-made frame, built once per message as `websockets.broadcast` does; any other
+client gets it appended to its own bounded queue, which its sender task drains. So a slow
+phone never delays a hall screen: its queue fills, and when full the client is dropped
+with close code 4008 and may resume from its last sequence number.
 
 State messages (a ticket's status, a board) are coalesced in a client's queue: a newer
 one replaces an older one still waiting to be sent, so a phone that is behind gets the
@@ -16,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import struct
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +28,17 @@ LAGGING = 4008  # close code: your queue overflowed; reconnect and resume with y
 QUEUE_LIMIT = 256
 RESUME_BUFFER = 4096  # messages kept per hall for resuming clients (ticket channels excluded)
 STATE_TYPES = frozenset({"ticket", "board", "snapshot", "window", "cockpit"})
+
+
+def text_frame(text: str) -> bytes:
+    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), server to client."""
+    payload = text.encode()
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 1 << 16:
+        return struct.pack("!BBH", 0x81, 126, n) + payload
+    return struct.pack("!BBQ", 0x81, 127, n) + payload
 
 
 def encode(channel: str, seq: int, kind: str, data: dict[str, Any]) -> str:
@@ -86,6 +100,10 @@ class Subscriber:
     def __init__(self, name: str = "", queue_limit: int = QUEUE_LIMIT) -> None:
         self.name = name
         self.queue = ClientQueue(limit=queue_limit)
+        # Writes a frame to the socket now if it can take it at once (else returns False);
+        # set by the connection handler, None for clients without a socket (tests).
+        self.write_now: Callable[[bytes], bool] | None = None
+        self.sending = False  # its sender task is in the middle of a send
         self.channels: set[str] = set()
         self.wire: dict[str, str] = {}  # internal channel -> the name this client used
 
@@ -143,11 +161,21 @@ class PushHub:
 
     def publish(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
         texts = {channel: encode(channel, seq, kind, data)}
+        frames: dict[str, bytes] = {}
         hall = hall_of(channel)
         if hall:
             self._recent[hall].append((seq, channel, texts[channel]))
         for subscriber, wire in list(self._subscribers.get(channel, {}).items()):
             text = texts.get(wire) or texts.setdefault(wire, encode(wire, seq, kind, data))
+            if (
+                subscriber.write_now is not None
+                and not subscriber.sending
+                and not subscriber.queue.items
+            ):
+                frame = frames.get(wire) or frames.setdefault(wire, text_frame(text))
+                if subscriber.write_now(frame):  # in order: nothing of its is pending
+                    self.deliveries += 1
+                    continue
             if subscriber.queue.put(text, channel, kind):
                 self.deliveries += 1
             else:

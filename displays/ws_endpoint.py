@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -55,6 +56,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     request.app[SOCKETS].add(ws)
     subscriber = Subscriber(request.remote or "", svc.live.hub.queue_limit)
+    subscriber.write_now = _direct_writer(request)
     sender = asyncio.create_task(_send(ws, request, subscriber))
     beats = asyncio.create_task(_heartbeats(svc, subscriber))
     try:
@@ -73,6 +75,26 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
+DIRECT_WRITE_LIMIT = 16 * 1024  # bytes already waiting in the socket's buffer
+
+
+def _direct_writer(request: web.Request) -> Callable[[bytes], bool]:
+    """Write a ready frame to this client's transport when it is keeping up. The frames
+    are whole WebSocket frames and only written while the client's sender task is idle,
+    so they never interleave with aiohttp's own frames."""
+
+    def write_now(frame: bytes) -> bool:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            return False
+        if transport.get_write_buffer_size() > DIRECT_WRITE_LIMIT:
+            return False
+        transport.write(frame)
+        return True
+
+    return write_now
+
+
 async def _send(ws: web.WebSocketResponse, request: web.Request, subscriber: Subscriber) -> None:
     while True:
         text = await subscriber.queue.get()
@@ -84,10 +106,13 @@ async def _send(ws: web.WebSocketResponse, request: web.Request, subscriber: Sub
             if not ws.closed and request.transport is not None:
                 request.transport.abort()
             return
+        subscriber.sending = True
         try:
             await ws.send_str(text)
         except (ConnectionError, RuntimeError):
             return
+        finally:
+            subscriber.sending = False
 
 
 async def _heartbeats(svc: Services, subscriber: Subscriber) -> None:

@@ -100,6 +100,8 @@ class TicketStatus(ReadModel):
         if day is None:
             return set()
         number = getattr(event, "number", None)
+        if isinstance(event, HallDay.ServiceStarted | HallDay.TicketRecalled):
+            return set()  # the ticket is out of the queue already: nobody's place moves
         if number is not None:
             ticket = day.tickets.get(number)
             return {ticket.service} if ticket is not None else set()
