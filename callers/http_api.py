@@ -228,6 +228,23 @@ async def events(request: web.Request) -> web.Response:
     return json_response({"hall": spec.id, "events": history, "next_after": last})
 
 
+@routes.get("/api/halls/{hall}/statistics")
+async def statistics(request: web.Request) -> web.Response:
+    spec = hall_spec(request)
+    require(request, Role.SUPERVISOR)
+    live = services(request).live
+    day = live.app.day_of(spec.id)
+    stats = live.models.stats
+    return json_response(
+        {
+            "hall": spec.id,
+            "day": day,
+            "summary": stats.summary(spec.id, day),
+            "cells": stats.rows(spec.id, day),
+        }
+    )
+
+
 def _event_json(event: Any, seq: int) -> dict[str, Any]:
     data = {
         k: _plain(v)

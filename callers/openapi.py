@@ -191,6 +191,19 @@ def _public_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/halls/{hall}/statistics": {
+            "get": {
+                "operationId": "hallStatistics",
+                "summary": "统计 · today's statistics: a summary and 15-minute cells (supervisors)",
+                "tags": ["supervisor"],
+                "security": BEARER,
+                "parameters": hall,
+                "responses": {
+                    "200": _json("today's summary and cells", {"type": "object"}),
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
     }
 
 

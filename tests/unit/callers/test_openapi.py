@@ -96,9 +96,10 @@ def test_every_action_has_its_path_with_staff_auth_and_its_own_closed_body(actio
     assert "oneOf" not in str(schema)
 
 
-def test_only_window_actions_and_the_event_history_need_a_token() -> None:
+def test_only_window_actions_and_the_supervisors_pages_need_a_token() -> None:
     protected = {path for path, _, op in OPERATIONS if "security" in op}
-    assert protected == {p for p in DOC["paths"] if "/windows/" in p or p.endswith("/events")}
+    supervisors = ("/events", "/statistics")
+    assert protected == {p for p in DOC["paths"] if "/windows/" in p or p.endswith(supervisors)}
     assert DOC["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
         "scheme": "bearer",
