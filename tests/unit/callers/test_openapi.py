@@ -80,6 +80,7 @@ def test_the_contract_paths_are_all_there() -> None:
         "/api/tickets/{token}": {"get", "delete"},
         "/api/halls/{hall}/board": {"get"},
         "/api/halls/{hall}/events": {"get"},
+        "/api/halls/{hall}/statistics": {"get"},
     } | {f"/api/halls/{{hall}}/windows/{{window}}/{a}": {"post"} for a in ACTIONS}
     assert {path: set(item) for path, item in DOC["paths"].items()} == expected
 
