@@ -88,3 +88,58 @@ async def index(request: web.Request) -> dict[str, Any]:
             for h in halls
         ]
     }
+
+
+@page_routes.get(r"/halls/{hall}/windows/{window:\d{1,6}}")
+@aiohttp_jinja2.template("terminal.html")
+async def window_terminal(request: web.Request) -> dict[str, Any]:
+    """A window's terminal: staff log in, then call and serve over the window channel."""
+    context = hall_context(request)
+    spec = request.app[SERVICES].live.app.hall_spec(context["hall"]["id"])
+    window = spec.window(int(request.match_info["window"]))  # UnknownWindow: a 404
+    return {**context, "window": window.number}
+
+
+@page_routes.get("/halls/{hall}/kiosk")
+@aiohttp_jinja2.template("kiosk.html")
+async def kiosk(request: web.Request) -> dict[str, Any]:
+    """The self-service kiosk: zone, service (search), materials, lane, ticket with QR."""
+    return hall_context(request)
+
+
+@page_routes.get("/halls/{hall}/screen")
+@aiohttp_jinja2.template("screen.html")
+async def hall_screen(request: web.Request) -> dict[str, Any]:
+    """The hall's big screen (1920×1080, no input): calls, last calls, waiting counts, voice."""
+    context = hall_context(request)
+    live = request.app[SERVICES].live
+    spec = live.app.hall_spec(context["hall"]["id"])
+    screen = {
+        "hall": spec.id,
+        "timezone": spec.timezone,
+        "services": {s["id"]: {"zh": s["name_zh"], "en": s["name_en"]} for s in context["hall"]["services"]},
+        "board": live.models.board.board(spec.id, context["day"]),
+    }  # fmt: skip
+    return {**context, "screen": screen}
+
+
+@page_routes.get("/t/{token}")
+async def resident_ticket(request: web.Request) -> web.StreamResponse:
+    """A resident's phone: one ticket, live; an unknown token is a bilingual 404 page."""
+    from callers.http_api import token_digest  # the token is the resident's only handle
+
+    live = request.app[SERVICES].live
+    token = request.match_info["token"]
+    found = live.models.tickets.find(token_digest(token))
+    status = live.models.tickets.status(*found, live.app.clock.now()) if found else None
+    if found is None or status is None:
+        return aiohttp_jinja2.render_template("phone.html", request, {"ticket": None}, status=404)
+    spec = live.app.hall_spec(found[0])
+    service = spec.service(status["service"])
+    context = {
+        "token": token,
+        "ticket": status,
+        "hall": {"name_zh": spec.name_zh, "name_en": spec.name_en},
+        "service": {"name_zh": service.name_zh, "name_en": service.name_en, "materials": list(service.materials)},
+    }  # fmt: skip
+    return aiohttp_jinja2.render_template("phone.html", request, context)

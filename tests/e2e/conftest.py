@@ -92,6 +92,7 @@ import urllib.request  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
+from bench.procs import die_with_parent  # noqa: E402
 from hallq.serve import free_port  # noqa: E402
 from tests.conftest import in_ci  # noqa: E402
 
@@ -140,7 +141,7 @@ def start_server(folder: Path) -> LiveServer:
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "hallq", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent,
     )  # fmt: skip
     server = LiveServer(f"http://127.0.0.1:{port}", folder, process, env)
     deadline = time.monotonic() + 30
@@ -170,10 +171,11 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     stop_server(server)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (Playwright's own browser download cannot
-    work on these machines)."""
+    work on these machines). Per module: Playwright's sync API keeps an event loop in
+    the main thread while it runs, which later `asyncio.run()` calls must not meet."""
     if not Path(CHROMIUM).exists():
         message = "Chromium is not installed (apt-get install -y chromium)"
         if in_ci():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import websockets
 
-from tests.e2e.conftest import STAFF, start_server, stop_server
+from tests.e2e.conftest import STAFF, LiveServer, start_server, stop_server
 
 HALL = "south-axis"
 
@@ -18,6 +18,14 @@ def test_sigterm_closes_sockets_with_going_away_and_keeps_every_acknowledged_com
     tmp_path: Path,
 ) -> None:
     server = start_server(tmp_path)
+    try:
+        check_graceful_shutdown(server)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+
+
+def check_graceful_shutdown(server: LiveServer) -> None:
     staff = server.login(STAFF)
     server.api("POST", f"/api/halls/{HALL}/windows/1/open", {"request_id": "open-1"}, staff)
     numbers = [
@@ -58,4 +66,3 @@ def test_sigterm_closes_sockets_with_going_away_and_keeps_every_acknowledged_com
         assert waiting == len(numbers) - 1
     finally:
         stop_server(restarted)
-
