@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from tests.e2e.conftest import STAFF, LiveServer
@@ -102,6 +103,8 @@ def test_three_calls_in_one_second_are_all_announced_in_order_one_at_a_time(
     assert {c["current"]["number"] for c in calls} == {"A001", "B001", "L001"}
     board = live_server.api("GET", f"/api/halls/{HALL}/board")
     in_order = [c["number"] for c in reversed(board["last_calls"])]
+    stamps = [datetime.fromisoformat(c["at"]) for c in board["last_calls"]]
+    assert (max(stamps) - min(stamps)).total_seconds() < 1  # within the same second
     log = announced(page, 3)
     page.wait_for_timeout(1500)  # nothing more comes
     log = page.evaluate("window.hallqAnnouncementLog")
