@@ -48,11 +48,14 @@ const Hallq = (() => {
 
   function live(subscriptions, onMessage, onState) {
     const last = {};
-    let ws = null, delay = 500, lastHeard = Date.now(), closedByUs = false;
+    let ws = null, delay = 500, lastHeard = Date.now(), closedByUs = false, retry = null;
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
     const state = (s) => { if (onState) onState(s); };
 
     function connect() {
+      // One socket at a time: a pending back-off and an "online" event must not both open one.
+      if (retry !== null) { clearTimeout(retry); retry = null; }
+      if (ws && ws.readyState <= 1) return;
       state("connecting");
       ws = new WebSocket(url);
       ws.onopen = () => {
@@ -78,7 +81,7 @@ const Hallq = (() => {
       };
       ws.onclose = () => {
         state("offline");
-        if (!closedByUs) setTimeout(connect, delay);
+        if (!closedByUs && retry === null) retry = setTimeout(connect, delay);
         delay = Math.min(delay * 2, 10000);
       };
       ws.onerror = () => { try { ws.close(); } catch (e) { /* ignore */ } };

