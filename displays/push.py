@@ -17,12 +17,13 @@ must announce every call.
 from __future__ import annotations
 
 import asyncio
-import json
 import struct
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 LAGGING = 4008  # close code: your queue overflowed; reconnect and resume with your last seq
 QUEUE_LIMIT = 256
@@ -42,11 +43,8 @@ def text_frame(text: str) -> bytes:
 
 
 def encode(channel: str, seq: int, kind: str, data: dict[str, Any]) -> str:
-    return json.dumps(
-        {"channel": channel, "seq": seq, "type": kind, "data": data},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    # orjson: a tenth of json.dumps's time, and phones each get their own message.
+    return orjson.dumps({"channel": channel, "seq": seq, "type": kind, "data": data}).decode()
 
 
 @dataclass

@@ -23,7 +23,7 @@ from queue_core.group_commit import GroupCommitter
 from queue_core.outcome import Outcome
 
 POLL_S = 0.5  # how soon another process's writes reach this process's clients
-SWEEP_S = 2.0  # how often statuses are re-sent that time alone changed (aging, overdue)
+SWEEP_S = 10.0  # how often statuses are re-sent that time alone changed (aging, overdue)
 
 
 @dataclass

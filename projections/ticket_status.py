@@ -56,6 +56,7 @@ class TicketStatus(ReadModel):
         # (its tickets, its windows): the cache key, and what the publisher re-sends.
         self._versions: dict[tuple[str, str, str], int] = {}
         self.touched: set[tuple[str, str, str]] = set()
+        self._fixed_parts: dict[tuple[str, str, datetime], dict[str, Any]] = {}
 
     def apply(self, event: Any) -> None:
         key = self.shadow.key(event)
@@ -158,12 +159,8 @@ class TicketStatus(ReadModel):
         if t is None:
             return None
         result: dict[str, Any] = {
-            "number": t.number,
-            "service": t.service,
-            "lane": t.lane.value,
-            "channel": t.channel.value,
+            **self._fixed(t),
             "status": t.status.value,
-            "issued_at": t.issued_at.isoformat(),
             "window": t.window if t.status in (S.CALLED, S.SERVING) else None,
             "position": None,
             "people_ahead": None,
@@ -181,6 +178,21 @@ class TicketStatus(ReadModel):
                 eta_simple_min=round(q.spec_mean_min * position / q.windows, 1),
             )
         return result
+
+    def _fixed(self, t: Ticket) -> dict[str, Any]:
+        """The parts of a status that never change for this ticket at this service:
+        built once, because statuses are rebuilt for every phone after every call."""
+        key = (t.number, t.service, t.issued_at)
+        fixed = self._fixed_parts.get(key)
+        if fixed is None:
+            fixed = self._fixed_parts[key] = {
+                "number": t.number,
+                "service": t.service,
+                "lane": t.lane.value,
+                "channel": t.channel.value,
+                "issued_at": t.issued_at.isoformat(),
+            }
+        return fixed
 
     def _queue(self, hall: str, day: str, service: str, now: datetime) -> _Queue:
         shadow = self.shadow.get(hall, day)
