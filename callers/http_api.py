@@ -24,7 +24,7 @@ from callers.middlewares import error_response
 from callers.openapi import openapi_document
 from callers.tokens import Claims
 from hallq.web import SERVICES, Services
-from queue_core.commands import CancelTicket
+from queue_core.commands import CancelTicket, RateTicket
 from queue_core.errors import MalformedCommand, UnknownTicket
 from queue_core.hall_spec import HallSpec
 
@@ -179,6 +179,26 @@ async def cancel_ticket(request: web.Request) -> web.Response:
     request_id = "cancel-" + token_digest(request.match_info["token"])[:32]
     await live.execute(CancelTicket(request_id, hall, number, by="resident"))
     return json_response(live.models.tickets.status(hall, day, number, live.app.clock.now()))
+
+
+@routes.post("/api/tickets/{token}/rating")
+async def rate_ticket(request: web.Request) -> web.Response:
+    hall, _day, number = _find_ticket(request)
+    body = await json_body(request)
+    if not isinstance(body, dict) or not set(body) <= {"rating", "comment"} or "rating" not in body:
+        raise MalformedCommand(
+            "需要 rating（1–5），可附 comment", "send rating (1–5) and, if you like, comment"
+        )
+    rating, comment = body["rating"], body.get("comment", "")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not isinstance(comment, str):
+        raise MalformedCommand(
+            "rating 须为整数，comment 须为文字", "rating is a whole number, comment is text"
+        )
+    live = services(request).live
+    # One rating per ticket, so its digest makes a natural request id: a retry is harmless.
+    request_id = "rate-" + token_digest(request.match_info["token"])[:32]
+    await live.execute(RateTicket(request_id, hall, number, rating, comment))
+    return json_response({"number": number, "rating": rating})
 
 
 @routes.post("/api/halls/{hall}/windows/{window}/{action}")

@@ -191,6 +191,34 @@ def _public_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/tickets/{token}/rating": {
+            "post": {
+                "operationId": "rateTicket",
+                "summary": "评价 · the resident rates a finished visit (once)",
+                "tags": ["residents"],
+                "parameters": token,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["rating"],
+                                "properties": {
+                                    "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                                    "comment": {"type": "string", "maxLength": 500},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json("the rating was recorded", {"type": "object"}),
+                    **_errors(400, 404, 409),
+                },
+            }
+        },
         "/api/halls/{hall}/statistics": {
             "get": {
                 "operationId": "hallStatistics",

@@ -49,6 +49,8 @@ class Statistics(ReadModel):
         self.cells: dict[DayKey, dict[Cell, dict[str, float]]] = {}
         # Per open ticket: [service now, lane, issued_at, called yet, serving since].
         self.tickets: dict[DayKey, dict[str, list[Any]]] = {}
+        # Finished tickets not yet rated from a phone: (record, window) for the rating.
+        self.finished: dict[DayKey, dict[str, tuple[list[Any], int | None]]] = {}
 
     def apply(self, event: Any) -> None:
         if isinstance(event, HallDay.Created):
@@ -62,6 +64,11 @@ class Statistics(ReadModel):
         if isinstance(event, HallDay.TicketIssued):
             tickets[number] = [event.service, event.lane.value, event.at, False, None]
             self._add(key, event.at, tickets[number], None, arrivals=1)
+            return
+        if isinstance(event, HallDay.TicketRated):
+            rated = self.finished.get(key, {}).pop(number, None)
+            if rated is not None:
+                self._add(key, event.at, rated[0], rated[1], ratings=1, rating_sum=event.rating)
             return
         t = tickets.get(number)
         if t is None:
@@ -83,6 +90,7 @@ class Statistics(ReadModel):
             if event.rating is not None:
                 counts.update(ratings=1, rating_sum=event.rating)
             self._add(key, event.at, t, window, **counts)
+            self.finished.setdefault(key, {})[number] = (t, window)  # a phone may rate it later
             del tickets[number]
         elif isinstance(event, HallDay.TicketMarkedNoShow):
             self._add(key, event.at, t, window, no_shows=1)

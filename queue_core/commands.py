@@ -171,6 +171,15 @@ class CancelTicket(Command):
     METHOD: ClassVar[str] = "cancel"
 
 
+@dataclass(frozen=True)
+class RateTicket(Command):
+    ticket: str
+    rating: int
+    comment: str = ""
+    KIND: ClassVar[str] = "rate"
+    METHOD: ClassVar[str] = "rate"
+
+
 ALL_COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())
 
 # A command names the ticket it acts on `ticket`; the day's methods call it `number`.

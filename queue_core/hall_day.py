@@ -325,6 +325,16 @@ class HallDay(Aggregate):
         def evolve(self, day: HallDay) -> None:
             day._put(day.tickets[self.number].updated(status=TicketStatus.CANCELLED))
 
+    class TicketRated(DayEvent):
+        TOPIC = "hallq.HallDay.TicketRated"
+        COMMANDS = ("rate",)
+        number: str
+        rating: int
+        comment: str
+
+        def evolve(self, day: HallDay) -> None:
+            day.rated.add(self.number)
+
     class Snapshot(LibrarySnapshot):
         """A compact snapshot: rows of primitives instead of objects, no derived index."""
 
@@ -359,6 +369,7 @@ class HallDay(Aggregate):
         self.tickets: dict[str, Ticket] = {}  # open tickets only
         self.windows: dict[int, Window] = {}
         self.requests: dict[str, Outcome] = {}
+        self.rated: set[str] = set()  # closed tickets their residents have rated
         self._waiting: dict[str, dict[str, Ticket]] = {}  # derived: service -> waiting tickets
 
     @classmethod
@@ -402,6 +413,7 @@ class HallDay(Aggregate):
             "day": self.day,
             "seq": self.seq,
             "counters": self.counters,
+            "rated": sorted(self.rated),
             "rows": json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
             "created_on": self._created_on,
             "modified_on": self._modified_on,
@@ -410,6 +422,7 @@ class HallDay(Aggregate):
     def _from_state(self, s: dict[str, Any]) -> None:
         self.hall_id, self.day, self.seq = s["hall_id"], s["day"], s["seq"]
         self.counters = dict(s["counters"])
+        self.rated = set(s.get("rated", ()))  # absent from snapshots older than ratings
         self._created_on, self._modified_on = s["created_on"], s["modified_on"]
         rows = json.loads(s["rows"])
         self.tickets, self._waiting = {}, {}
@@ -800,6 +813,38 @@ class HallDay(Aggregate):
             )
         self.trigger_event(
             self.TicketReturned, request_id=request_id, at=at, number=number, window=t.window
+        )
+
+    def rate(
+        self,
+        spec: HallSpec,
+        *,
+        request_id: str,
+        at: datetime,
+        number: str,
+        rating: int,
+        comment: str,
+    ) -> None:
+        """The resident's rating, from their phone, once their visit is over."""
+        if number in self.tickets:
+            raise IllegalTransition(
+                f"{number} 号办结后才能评价", f"ticket {number} can be rated once it is done"
+            )
+        if not self.was_issued(number):
+            raise UnknownTicket(f"今天没有 {number} 号", f"no ticket {number} today")
+        if number in self.rated:
+            raise IllegalTransition(f"{number} 号已评价过", f"ticket {number} was already rated")
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            raise MalformedCommand("评价须为 1 至 5 分", "a rating is a whole number from 1 to 5")
+        if len(comment) > 500:
+            raise MalformedCommand("留言不超过 500 字", "a comment has at most 500 characters")
+        self.trigger_event(
+            self.TicketRated,
+            request_id=request_id,
+            at=at,
+            number=number,
+            rating=rating,
+            comment=comment,
         )
 
     def cancel(

@@ -2,8 +2,8 @@
  *
  * Status, people ahead and the wait band update as the queue moves; when the ticket is
  * called, a full-screen "please go to window N" with a beep and a vibration; cancel while
- * waiting (confirmed first); a rating after service (kept on the phone: there is no
- * rating API yet); a large-text mode. Screen readers hear changes (polite) and the call
+ * waiting (confirmed first); a rating after service (sent to the hall, and remembered on
+ * the phone so it is not asked twice); a large-text mode. Screen readers hear changes (polite) and the call
  * (assertive). For tests: window.hallqAlerts counts the call alerts.
  */
 "use strict";
@@ -146,11 +146,24 @@
     }
     $("rate").disabled = chosen === 0;
   });
-  $("rating").addEventListener("submit", (event) => {
+  $("rating").addEventListener("submit", async (event) => {
     event.preventDefault();
     const stars = Number(new FormData($("rating")).get("stars") || 0);
     if (!stars) return;
     const comment = $("comment").value.trim();
+    $("rate").disabled = true;
+    try {
+      await Hallq.api("POST", "/api/tickets/" + encodeURIComponent(data.token) + "/rating", { rating: stars, comment });
+    } catch (e) {
+      // Already rated (409) counts as done; anything else is shown, and may be retried.
+      if (!(e.error && e.error.code === "illegal_transition")) {
+        const err = (e.error || { message_zh: "提交失败，请重试", message_en: "could not send; please try again" });
+        Hallq.setBoth($("rate-error"), err.message_zh, err.message_en);
+        $("rate-error").hidden = false;
+        $("rate").disabled = false;
+        return;
+      }
+    }
     store.set(ratingKey(ticket), JSON.stringify({ stars, comment, at: new Date().toISOString() }));
     render(ticket);
     $("thanks").focus();

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from tests.e2e.conftest import STAFF, LiveServer
+from tests.e2e.conftest import STAFF, SUPERVISOR, LiveServer
 
 HALL = "south-axis"
 _ids = itertools.count()
@@ -110,12 +110,16 @@ def test_the_phone_follows_its_ticket_until_its_turn_and_takes_a_rating(
     page.locator("#rate").scroll_into_view_if_needed()
     opened.screenshot("-rating")
     page.click("#rate")
+    page.wait_for_selector("#thanks", state="visible")  # once the hall has the rating
     assert page.locator("#thanks").inner_text() == "谢谢！"
     assert not page.locator("#rating").is_visible()
     saved = page.evaluate(
         "Object.entries(localStorage).filter(([k]) => k.startsWith('hallq-rating:'))"
     )
     assert len(saved) == 1 and saved[0][0].endswith(":A003") and '"stars":4' in saved[0][1]
+    boss = live_server.login(SUPERVISOR)
+    stats = live_server.api("GET", "/api/halls/south-axis/statistics", token=boss)
+    assert stats["summary"]["mean_rating"] == 4  # the phone's rating reached the hall
     opened.assert_no_horizontal_scroll()
     opened.assert_no_console_errors()
 

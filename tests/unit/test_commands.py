@@ -29,6 +29,7 @@ from queue_core.commands import (
     OpenWindow,
     Park,
     PauseWindow,
+    RateTicket,
     Recall,
     Reinstate,
     ResumeWindow,
@@ -228,6 +229,9 @@ REFUSALS = [
     case("cancel-called", CALLED, CancelTicket, IllegalTransition, ticket="A001"),
     case("cancel-done", DONE, CancelTicket, IllegalTransition, ticket="A001"),
     case("cancel-unknown", ISSUED, CancelTicket, UnknownTicket, ticket="B001"),
+    case("rate-waiting", ISSUED, RateTicket, IllegalTransition, ticket="A001", rating=5),
+    case("rate-bad-score", DONE, RateTicket, MalformedCommand, ticket="A001", rating=0),
+    case("rate-unknown", DONE, RateTicket, UnknownTicket, ticket="B001", rating=5),
 ]  # fmt: skip
 
 
@@ -517,3 +521,26 @@ def test_a_call_ticket_cannot_reuse_the_request_id_of_a_call_next(app: App, ids:
     reach(app, ids, [*OPENED, (OpenWindow, {"window": 2}), *ISSUED])
     app.execute(make(CallNext, "same"))
     refused(app, make(CallTicket, "same", window=2, ticket="A002"), RequestIdReused)
+
+
+def test_a_resident_rates_a_finished_visit_once_and_statistics_count_it(app: App, ids: Ids) -> None:
+    from projections.follower import LogFollower
+    from projections.statistics import Statistics
+
+    app.execute(OpenWindow(next(ids), HALL, 1))
+    number = app.execute(IssueTicket(next(ids), HALL, "social-security")).ticket or ""
+    with pytest.raises(IllegalTransition):  # not before the visit is over
+        app.execute(RateTicket(next(ids), HALL, number, 5))
+    for command in (CallNext, StartServing, FinishService):
+        app.execute(command(next(ids), HALL, 1))
+    with pytest.raises(MalformedCommand):
+        app.execute(RateTicket(next(ids), HALL, number, 6))
+    assert app.execute(RateTicket(next(ids), HALL, number, 4, "很快")).event == "TicketRated"
+    with pytest.raises(IllegalTransition):
+        app.execute(RateTicket(next(ids), HALL, number, 5))
+    with pytest.raises(UnknownTicket):
+        app.execute(RateTicket(next(ids), HALL, "A999", 5))
+    stats = Statistics(app.hall_spec)
+    LogFollower(app, [stats]).catch_up()
+    summary = stats.summary(HALL, app.day_of(HALL))
+    assert summary["mean_rating"] == 4 and summary["served"] == 1

@@ -81,6 +81,7 @@ def test_the_contract_paths_are_all_there() -> None:
         "/api/halls/{hall}/board": {"get"},
         "/api/halls/{hall}/events": {"get"},
         "/api/halls/{hall}/statistics": {"get"},
+        "/api/tickets/{token}/rating": {"post"},
     } | {f"/api/halls/{{hall}}/windows/{{window}}/{a}": {"post"} for a in ACTIONS}
     assert {path: set(item) for path, item in DOC["paths"].items()} == expected
 
