@@ -24,6 +24,7 @@ from callers.middlewares import error_response
 from callers.openapi import openapi_document
 from callers.tokens import Claims
 from hallq.web import SERVICES, Services
+from projections.ticket_status import token_digest
 from queue_core.commands import CancelTicket, RateTicket
 from queue_core.errors import MalformedCommand, UnknownTicket
 from queue_core.hall_spec import HallSpec
@@ -35,11 +36,6 @@ json_response = partial(web.json_response, dumps=partial(json.dumps, ensure_asci
 
 def services(request: web.Request) -> Services:
     return request.app[SERVICES]
-
-
-def token_digest(token: str) -> str:
-    """The only form of a resident's ticket token that the event log ever holds."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def json_body(request: web.Request) -> Any:

@@ -16,6 +16,7 @@ import jinja2
 from aiohttp import web
 
 from hallq.web import SERVICES
+from projections.ticket_status import token_digest
 from queue_core.hall_spec import HallSpec
 
 page_routes = web.RouteTableDef()
@@ -126,8 +127,6 @@ async def hall_screen(request: web.Request) -> dict[str, Any]:
 @page_routes.get("/t/{token}")
 async def resident_ticket(request: web.Request) -> web.StreamResponse:
     """A resident's phone: one ticket, live; an unknown token is a bilingual 404 page."""
-    from callers.http_api import token_digest  # the token is the resident's only handle
-
     live = request.app[SERVICES].live
     token = request.match_info["token"]
     found = live.models.tickets.find(token_digest(token))

@@ -22,9 +22,9 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from callers.accounts import Role
-from callers.http_api import token_digest
 from displays.push import LAGGING, Subscriber, encode
 from hallq.web import SERVICES, SOCKETS, Services
+from projections.ticket_status import token_digest
 from queue_core.errors import DomainError
 
 ws_routes = web.RouteTableDef()

@@ -9,6 +9,7 @@ one event costs at most one sort per service that somebody asks about.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,13 @@ from queue_core.snapshot_rows import ticket_to_row
 from queue_core.ticket import Ticket
 from queue_core.vocabulary import TicketStatus as S
 from queue_core.vocabulary import WindowStatus
+
+
+def token_digest(token: str) -> str:
+    """The only form of a resident's ticket token that the event log (and so this model)
+    ever holds: tickets are found by it, the token itself is never stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
 
 PRIOR_CV = 0.5  # handling-time spread assumed until a service has MIN_OBSERVED durations
 MIN_OBSERVED = 3
