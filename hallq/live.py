@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from displays.publisher import Publisher
 from displays.push import PushHub
 from projections import HallBoard, Statistics, TicketStatus, WindowView
+from projections.base import ReadModel
 from projections.follower import LogFollower
 from queue_core.application import HallqApplication
 from queue_core.commands import Command
@@ -42,7 +43,7 @@ class ReadModels:
             Statistics(app.hall_spec),
         )
 
-    def all(self) -> list:  # type: ignore[type-arg]
+    def all(self) -> list[ReadModel]:
         return [self.board, self.tickets, self.windows, self.stats]
 
 
