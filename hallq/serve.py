@@ -47,6 +47,10 @@ def serve(settings: Settings, host: str, port: int, banner: str = "") -> None:
 def urls(base: str) -> str:
     return (
         f"hallq 已启动 is running at {base}\n"
+        f"  大厅屏 hall screen       {base}/halls/{HALL}/screen\n"
+        f"  自助取号 kiosk           {base}/halls/{HALL}/kiosk\n"
+        f"  窗口终端 window terminal {base}/halls/{HALL}/windows/1\n"
+        f"  我的号 phone             (the kiosk ticket's QR code: {base}/t/…)\n"
         f"  服务指南 service guide   {base}/api/halls/{HALL}/services\n"
         f"  大厅看板 hall board      {base}/api/halls/{HALL}/board\n"
         f"  接口文档 OpenAPI         {base}/api/openapi.json\n"
