@@ -135,11 +135,8 @@ class Publisher:
         self._tickets((channel[7:] for channel in self.hub.channels("ticket")), seq)
 
     def _call(self, hall_day: tuple[str, str], event: Any) -> dict[str, Any]:
-        spec = self.board.specs(hall_day[0])
-        service = None
-        status = self.tickets.status(hall_day[0], hall_day[1], event.number, event.at)
-        if status is not None:
-            service = spec.service(status["service"])
+        service_id = self.tickets.service_of(hall_day[0], hall_day[1], event.number)
+        service = self.board.specs(hall_day[0]).service(service_id) if service_id else None
         return {
             "number": event.number,
             "window": event.window,
