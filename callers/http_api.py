@@ -16,6 +16,7 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from callers.accounts import Role
@@ -30,8 +31,15 @@ from queue_core.errors import MalformedCommand, UnknownTicket
 from queue_core.hall_spec import HallSpec
 
 routes = web.RouteTableDef()
+
+
 # Chinese stays readable in curl and in logs (the default would escape every character).
-json_response = partial(web.json_response, dumps=partial(json.dumps, ensure_ascii=False))
+def _dumps(value: Any) -> str:
+    # orjson: UTF-8 as is (Chinese stays readable), a fraction of json.dumps's time.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+json_response = partial(web.json_response, dumps=_dumps)
 
 
 def services(request: web.Request) -> Services:

@@ -59,7 +59,8 @@ class Publisher:
         self._in_service: dict[tuple[str, str, str], set[str]] = {}
         self._service_of: dict[str, tuple[str, str, str]] = {}  # digest -> its key above
         self._closing: list[str] = []
-        self._last_ticket: dict[str, dict[str, Any]] = {}  # digest -> last status sent
+        # digest -> the signature of the last status sent (see TicketStatus.signature)
+        self._last_sent: dict[str, tuple[Any, ...]] = {}
 
     def track(self, batch: Sequence[tuple[Any, int]]) -> None:
         """Learn which day each event belongs to (also for events folded at start-up)."""
@@ -167,9 +168,14 @@ class Publisher:
             if not self.hub.has_subscribers(channel):
                 continue
             found = self.tickets.find(digest)
-            status = self.tickets.status(*found, now) if found is not None else None
-            if status is not None and status != self._last_ticket.get(digest):
-                self._last_ticket[digest] = status
+            if found is None:
+                continue
+            signature = self.tickets.signature(*found, now)
+            if signature is None or signature == self._last_sent.get(digest):
+                continue
+            status = self.tickets.status(*found, now)
+            if status is not None:
+                self._last_sent[digest] = signature
                 self.hub.publish(channel, seq, "ticket", status)
 
     def cockpit(self, hall: str, day: str) -> dict[str, Any]:
@@ -177,4 +183,4 @@ class Publisher:
 
     def forget_ticket(self, digest: str) -> None:
         """A phone left: its next subscription gets a fresh status, not a diff."""
-        self._last_ticket.pop(digest, None)
+        self._last_sent.pop(digest, None)

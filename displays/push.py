@@ -158,19 +158,27 @@ class PushHub:
         return list(self._by_kind.get(kind, ()))
 
     def publish(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
-        texts = {channel: encode(channel, seq, kind, data)}
-        frames: dict[str, bytes] = {}
+        texts: dict[str, str] = {}  # wire name -> text: encoded once per name used
         hall = hall_of(channel)
         if hall:
+            texts[channel] = encode(channel, seq, kind, data)
             self._recent[hall].append((seq, channel, texts[channel]))
-        for subscriber, wire in list(self._subscribers.get(channel, {}).items()):
-            text = texts.get(wire) or texts.setdefault(wire, encode(wire, seq, kind, data))
+        listeners = self._subscribers.get(channel)
+        if not listeners:
+            return
+        frames: dict[str, bytes] = {}
+        for subscriber, wire in list(listeners.items()):
+            text = texts.get(wire)
+            if text is None:
+                text = texts[wire] = encode(wire, seq, kind, data)
             if (
                 subscriber.write_now is not None
                 and not subscriber.sending
                 and not subscriber.queue.items
             ):
-                frame = frames.get(wire) or frames.setdefault(wire, text_frame(text))
+                frame = frames.get(wire)
+                if frame is None:
+                    frame = frames[wire] = text_frame(text)
                 if subscriber.write_now(frame):  # in order: nothing of its is pending
                     self.deliveries += 1
                     continue

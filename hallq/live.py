@@ -1,10 +1,12 @@
 """The live hall inside one server process: commands in, read models and pushes out.
 
 Commands go through the group committer's writer thread, so store I/O never runs on the
-event loop. After every save the application's listener wakes the follower task, which
-reads the new tail of the log in a worker thread, folds it into the read models on the
-loop (where they are read, so they need no locks) and hands it to the publisher. A slow
-poll also picks up what other processes write to a shared store.
+event loop. After every save the application's listener hands the saved events to the
+follower task, which folds them into the read models on the loop (where they are read,
+so they need no locks) and hands them to the publisher: nothing is read back from the
+store that this process has just written. A slow poll, and any gap in the log, reads
+the store's tail in a worker thread instead: what other processes write to a shared
+store.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 from displays.publisher import Publisher
 from displays.push import PushHub
@@ -98,18 +101,31 @@ class LiveHall:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
 
-    def _saved(self, position: int) -> None:
-        """In the writer thread, right after a save: wake the follower on the loop."""
-        self.last_saved = max(self.last_saved, position)
+    def _saved(self, saved: list[tuple[Any, int]]) -> None:
+        """In the writer thread, right after a save: hand the events to the loop."""
+        self.last_saved = max(self.last_saved, saved[-1][1])
         if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+            self._loop.call_soon_threadsafe(self._offer, saved)
+
+    def _offer(self, saved: list[tuple[Any, int]]) -> None:
+        self.follower.offer(saved)
+        self._wake.set()
 
     async def _follow(self) -> None:
         while not self._stopping:
-            with contextlib.suppress(TimeoutError):
+            polling = False
+            try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_s)
+            except TimeoutError:
+                polling = True  # nothing saved here for a while: look for others' writes
             self._wake.clear()
-            while not self._stopping and (batch := await asyncio.to_thread(self.follower.read)):
+            while not self._stopping:
+                batch = self.follower.take_offered()
+                if batch is None or (polling and not batch):
+                    batch = await asyncio.to_thread(self.follower.read)
+                    polling = False
+                if not batch:
+                    break
                 self.follower.fold(batch)
                 self.publisher.publish(batch)
             async with self._caught_up:

@@ -1,13 +1,15 @@
 """Following the application's notification log: from a checkpoint, in order, in batches.
 
 SQLite gives no subscriptions, so the follower reads the tail; within one process the
-application's save listener prompts it at once, and a slow poll catches the writes of
-other processes. `read()` does the store I/O and decoding (run it off the event loop);
-`fold()` applies what was read to every read model (run it where the models are read).
+application's save listener hands over what was just saved (`offer`), which is folded
+without reading it back, and a slow poll catches the writes of other processes.
+`read()` does the store I/O and decoding (run it off the event loop); `fold()` applies
+what was read to every read model (run it where the models are read).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +23,27 @@ class LogFollower:
     def __init__(self, app: HallqApplication, models: Sequence[ReadModel]) -> None:
         self.app = app
         self.models = list(models)
+        self._offered: deque[tuple[Any, int]] = deque()
+
+    def offer(self, saved: Sequence[tuple[Any, int]]) -> None:
+        """Events this process has just saved (in order), to be folded as they are."""
+        self._offered.extend(saved)
+
+    def take_offered(self, limit: int = BATCH) -> list[tuple[Any, int]] | None:
+        """The offered events that follow the checkpoint without a gap; [] if there are
+        none; None if the next offered event is not the next in the log (another writer's
+        events, or a configuration saved without an offer, lie between): read the store."""
+        position = self.position
+        offered = self._offered
+        while offered and offered[0][1] <= position:
+            offered.popleft()  # already folded from the store
+        if offered and offered[0][1] != position + 1:
+            return None
+        batch: list[tuple[Any, int]] = []
+        while offered and offered[0][1] == position + 1 and len(batch) < limit:
+            batch.append(offered.popleft())
+            position += 1
+        return batch
 
     @property
     def position(self) -> int:

@@ -6,23 +6,33 @@ screen) replay each day event into a private copy of the aggregate with the libr
 the aggregate sooner or later (requeued, front, target window, recalls …), and then a
 resident's "position" would disagree with what call next really does; with the shadow,
 `queue_order` sees exactly the tickets that `choose_next` sees.
+
+Each shadow also keeps its day's waiting tickets counted per (service, lane) as events
+arrive: boards and terminals are drawn after every batch, and recounting thousands of
+tickets each time showed up in profiles.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from queue_core.hall_day import HallDay
 from queue_core.snapshot_rows import ticket_to_row, window_to_row
+from queue_core.vocabulary import Lane, TicketStatus
 
 DayKey = tuple[str, str]  # (hall id, local ISO date)
+WAITING = TicketStatus.WAITING
+LANES = tuple(lane.value for lane in Lane)  # an enum's `.value` is a slow property
 
 
 class ShadowDays:
     def __init__(self) -> None:
         self.keys: dict[UUID, DayKey] = {}
         self.days: dict[DayKey, HallDay] = {}
+        self.waiting: dict[DayKey, Counter[tuple[str, str]]] = {}  # (service, lane) -> n
 
     def fold(self, event: Any) -> HallDay | None:
         """Apply one event; the day it changed, or None for events of other aggregates."""
@@ -38,7 +48,16 @@ class ShadowDays:
         if key_of is None:
             return None  # a day whose start this model never saw: nothing to add it to
         day = self.days[key_of]
+        number = getattr(event, "number", None)
+        before = day.tickets.get(number) if number is not None else None
         event.mutate(day)
+        if number is not None:
+            after = day.tickets.get(number)
+            counts = self.waiting.setdefault(key_of, Counter())
+            if before is not None and before.status is WAITING:
+                counts[(before.service, before.lane.value)] -= 1
+            if after is not None and after.status is WAITING:
+                counts[(after.service, after.lane.value)] += 1
         # Request ids only serve the aggregate's idempotency; a read model would just
         # carry up to 1,024 outcomes per day (and per model) for nothing.
         day.requests.clear()
@@ -49,6 +68,11 @@ class ShadowDays:
 
     def get(self, hall: str, day: str) -> HallDay | None:
         return self.days.get((hall, day))
+
+    def lane_counts(self, key: DayKey, services: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Waiting tickets per service and lane, every listed service present (zeros too)."""
+        counts = self.waiting.get(key) or Counter()
+        return {s: {lane: counts[(s, lane)] for lane in LANES} for s in services}
 
     def days_of(self, hall: str) -> list[str]:
         return sorted(d for h, d in self.days if h == hall)

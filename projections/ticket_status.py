@@ -47,6 +47,16 @@ class _Queue:
     mean_min: float  # handling time: observed today, or the spec's
     sd_min: float
     spec_mean_min: float
+    etas: dict[int, tuple[float, float, float]]  # position -> eta, see `eta_table`
+
+    def eta(self, position: int) -> tuple[float, float, float]:
+        """(p50, p90, simple estimate) in minutes, as shown: rounded to 0.1 min."""
+        found = self.etas.get(position)
+        if found is None:
+            p50, p90 = eta_band(position - 1, self.windows, self.mean_min, self.sd_min)
+            simple = self.spec_mean_min * position / self.windows
+            found = self.etas[position] = (round(p50, 1), round(p90, 1), round(simple, 1))
+        return found
 
 
 class TicketStatus(ReadModel):
@@ -65,8 +75,12 @@ class TicketStatus(ReadModel):
         self._versions: dict[tuple[str, str, str], int] = {}
         self.touched: set[tuple[str, str, str]] = set()
         self._fixed_parts: dict[tuple[str, str, datetime], dict[str, Any]] = {}
+        self._memo_now: datetime | None = None
+        self._eta_tables: dict[tuple[int, float, float, float], dict[int, Any]] = {}
+        self._memo: dict[tuple[str, str, str], _Queue] = {}
 
     def apply(self, event: Any) -> None:
+        self._memo_now = None
         key = self.shadow.key(event)
         number = getattr(event, "number", None)
         before = None
@@ -159,11 +173,27 @@ class TicketStatus(ReadModel):
     def waiting_numbers(self, hall: str, day: str, service: str, now: datetime) -> list[str]:
         return list(self._queue(hall, day, service, now).order)
 
-    def status(self, hall: str, day: str, number: str, now: datetime) -> dict[str, Any] | None:
+    def _ticket(self, hall: str, day: str, number: str) -> Ticket | None:
         shadow = self.shadow.get(hall, day)
         if shadow is None:
             return None
-        t = shadow.tickets.get(number) or self.closed.get((hall, day), {}).get(number)
+        return shadow.tickets.get(number) or self.closed.get((hall, day), {}).get(number)
+
+    def signature(self, hall: str, day: str, number: str, now: datetime) -> tuple[Any, ...] | None:
+        """Everything `status` depends on, as a tuple: equal signatures give equal
+        statuses. The server compares signatures after every call for thousands of
+        phones, and builds a status only for those whose signature changed."""
+        t = self._ticket(hall, day, number)
+        if t is None:
+            return None
+        if t.status is not S.WAITING:
+            return (t.status, t.window, t.service, t.issued_at)
+        q = self._queue(hall, day, t.service, now)
+        position = q.places[number]
+        return (t.status, t.service, t.issued_at, position, q.eta(position))
+
+    def status(self, hall: str, day: str, number: str, now: datetime) -> dict[str, Any] | None:
+        t = self._ticket(hall, day, number)
         if t is None:
             return None
         result: dict[str, Any] = {
@@ -178,12 +208,12 @@ class TicketStatus(ReadModel):
         if t.status is S.WAITING:
             q = self._queue(hall, day, t.service, now)
             position = q.places[number]
-            p50, p90 = eta_band(position - 1, q.windows, q.mean_min, q.sd_min)
+            p50, p90, simple = q.eta(position)
             result.update(
                 position=position,
                 people_ahead=position - 1,
-                eta={"p50_min": round(p50, 1), "p90_min": round(p90, 1)},
-                eta_simple_min=round(q.spec_mean_min * position / q.windows, 1),
+                eta={"p50_min": p50, "p90_min": p90},
+                eta_simple_min=simple,
             )
         return result
 
@@ -203,6 +233,16 @@ class TicketStatus(ReadModel):
         return fixed
 
     def _queue(self, hall: str, day: str, service: str, now: datetime) -> _Queue:
+        # The server asks for the same few queues once per phone, at one `now`, with no
+        # event folded in between: remember them for that `now` (apply() forgets).
+        if now is not self._memo_now:
+            self._memo_now, self._memo = now, {}
+        q = self._memo.get((hall, day, service))
+        if q is None:
+            q = self._memo[(hall, day, service)] = self._queue_at(hall, day, service, now)
+        return q
+
+    def _queue_at(self, hall: str, day: str, service: str, now: datetime) -> _Queue:
         shadow = self.shadow.get(hall, day)
         second = now.replace(microsecond=0)  # one order per second: same answer for all
         cache_key = (hall, day, service, self._versions.get((hall, day, service), 0), second)
@@ -223,7 +263,13 @@ class TicketStatus(ReadModel):
         mean, sd = handling_estimate(self.handling.get((hall, day), {}).get(service), prior)
         if len(self._cache) >= CACHE_LIMIT:
             self._cache.clear()
-        q = _Queue(order, {n: i for i, n in enumerate(order, 1)}, max(windows, 1), mean, sd, prior)
+        windows = max(windows, 1)
+        # ETAs depend on the position and these four numbers only, which stay the same
+        # over many calls: one table per combination serves every queue that shares it.
+        etas = self._eta_tables.setdefault((windows, mean, sd, prior), {})
+        if len(self._eta_tables) > CACHE_LIMIT:
+            self._eta_tables.clear()
+        q = _Queue(order, {n: i for i, n in enumerate(order, 1)}, windows, mean, sd, prior, etas)
         self._cache[cache_key] = q
         return q
 

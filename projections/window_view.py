@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from projections.base import ReadModel
-from projections.hall_board import lane_counts
 from projections.shadow import DayKey, ShadowDays
 from queue_core.hall_day import HallDay
 
@@ -118,5 +117,5 @@ class WindowView(ReadModel):
             "pause_reason": w.pause_reason,
             "last_rule": w.last_rule,
             "current": current,
-            "waiting": lane_counts(shadow.waiting(w.skills), w.skills),
+            "waiting": self.shadow.lane_counts((hall, day), w.skills),
         }

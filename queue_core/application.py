@@ -79,21 +79,23 @@ class HallqApplication(Application[UUID]):
         self._days: dict[UUID, HallDay] = {}
         self._specs: dict[str, HallSpec] = {}
         self._local_lock = LocalWriterLock()  # one writer per hall-day in this process
-        self._listeners: list[Callable[[int], None]] = []
+        self._listeners: list[Callable[[list[tuple[Any, int]]], None]] = []
         self._writer_lock = writer_lock  # and across processes, when they contend
         self._rng = random.Random()
         self._catch_up = 0
 
-    def on_saved(self, listener: Callable[[int], None]) -> None:
-        """Call `listener(last notification id)` after every save, in the saving thread:
-        read models in this process follow at once instead of waiting for a poll."""
+    def on_saved(self, listener: Callable[[list[tuple[Any, int]]], None]) -> None:
+        """Call `listener(saved)` after every save, in the saving thread, with the saved
+        events and their notification ids, in order: read models in this process fold them
+        at once, without waiting for a poll or reading back what was just written."""
         self._listeners.append(listener)
 
     def _notify(self, recordings: list[Any]) -> None:
-        last = max((r.notification.id for r in recordings), default=None)
-        if last is not None:
+        saved = [(r.domain_event, r.notification.id) for r in recordings]
+        if saved:
+            saved.sort(key=lambda pair: pair[1])
             for listener in self._listeners:
-                listener(last)
+                listener(saved)
 
     def close(self) -> None:
         if getattr(self, "_writer_lock", None) is not None:  # __del__ may run after a failed init

@@ -90,13 +90,25 @@ _RULE_KEYS: dict[str, RuleKey] = {
 }
 
 
+def ranker(now: datetime, policy: Policy) -> Callable[[Ticket], tuple[int, tuple[Any, ...]]]:
+    """The sort key of `priority` at `now`, with the policy's rules looked up once: a
+    queue's order is sorted for every call, over every ticket of the service."""
+    rules = tuple(enumerate(_RULE_KEYS[rule] for rule in policy.rules))
+    last = len(rules)
+
+    def key(ticket: Ticket) -> tuple[int, tuple[Any, ...]]:
+        for rank, rule in rules:
+            found = rule(ticket, now, policy)
+            if found is not None:
+                return rank, found
+        return last, (ticket.seq,)  # no rule applies: issue order, last
+
+    return key
+
+
 def priority(ticket: Ticket, now: datetime, policy: Policy) -> tuple[int, tuple[Any, ...]]:
     """The ticket's place under the policy: (index of the first rule that applies, its key)."""
-    for rank, rule in enumerate(policy.rules):
-        key = _RULE_KEYS[rule](ticket, now, policy)
-        if key is not None:
-            return rank, key
-    return len(policy.rules), (ticket.seq,)  # no rule applies: issue order, last
+    return ranker(now, policy)(ticket)
 
 
 def rule_name(rank: int, policy: Policy) -> str:
@@ -105,14 +117,15 @@ def rule_name(rank: int, policy: Policy) -> str:
 
 def queue_order(tickets: Iterable[Ticket], now: datetime, policy: Policy) -> list[Ticket]:
     """Tickets in the order the policy would call them, if nobody else arrived."""
-    return sorted(tickets, key=lambda t: priority(t, now, policy))
+    return sorted(tickets, key=ranker(now, policy))
 
 
 def _run_chain(candidates: Sequence[Ticket], now: datetime, policy: Policy) -> Choice | None:
     if not candidates:
         return None
-    best = min(candidates, key=lambda t: priority(t, now, policy))
-    return Choice(best, rule_name(priority(best, now, policy)[0], policy))
+    key = ranker(now, policy)
+    best = min(candidates, key=key)
+    return Choice(best, rule_name(key(best)[0], policy))
 
 
 def choose_next(
