@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from hallq.bootstrap import load_hall_document
+from hallq.forecast_cli import add_forecast_parser
 from queue_core.errors import DomainError
 from queue_core.hall_spec import hall_spec_from_mapping
 
@@ -139,6 +140,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("file")
     check.set_defaults(func=cmd_check_hall)
     add_user_commands(sub)
+    add_forecast_parser(sub)
     return p
 
 
