@@ -108,8 +108,10 @@ class Subscriber:
 
 def hall_of(channel: str) -> str:
     """`display:south-axis` -> `south-axis`; ticket channels belong to no resume buffer."""
+    if channel.startswith("ticket:"):
+        return ""
     parts = channel.split(":")
-    return parts[1] if len(parts) > 1 and parts[0] != "ticket" else ""
+    return parts[1] if len(parts) > 1 else ""
 
 
 class PushHub:

@@ -69,7 +69,7 @@ class LiveHall:
         self.last_saved = 0
         self._wake = asyncio.Event()
         self._stopping = False
-        self._caught_up = asyncio.Condition()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []  # see caught_up()
         self._task: asyncio.Task[None] | None = None
         self._sweeper: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -102,14 +102,15 @@ class LiveHall:
                 await self._sweeper
 
     def _saved(self, saved: list[tuple[Any, int]]) -> None:
-        """In the writer thread, right after a save: hand the events to the loop."""
-        self.last_saved = max(self.last_saved, saved[-1][1])
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._offer, saved)
+        """In the saving thread, right after a save: hand the events to the follower.
 
-    def _offer(self, saved: list[tuple[Any, int]]) -> None:
-        self.follower.offer(saved)
-        self._wake.set()
+        A command run through `execute` wakes the follower itself once its outcome is
+        back on the loop, so the writer thread does not wake the loop a second time for
+        the same save; a save made any other way wakes it from here."""
+        self.last_saved = max(self.last_saved, saved[-1][1])
+        self.follower.offer(saved)  # a deque: safe to extend from another thread
+        if self._loop is not None and not (self.committer and self.committer.in_writer()):
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _follow(self) -> None:
         while not self._stopping:
@@ -128,8 +129,17 @@ class LiveHall:
                     break
                 self.follower.fold(batch)
                 self.publisher.publish(batch)
-            async with self._caught_up:
-                self._caught_up.notify_all()
+            self._release(self.follower.position)
+        self._release(None)  # stopping: nobody waits for a fold that will not come
+
+    def _release(self, position: int | None) -> None:
+        waiting, self._waiters = self._waiters, []
+        for target, waiter in waiting:
+            if position is None or target <= position:
+                if not waiter.done():
+                    waiter.set_result(None)
+            else:
+                self._waiters.append((target, waiter))
 
     async def _sweep(self) -> None:
         while not self._stopping:
@@ -138,8 +148,12 @@ class LiveHall:
 
     async def caught_up(self, position: int) -> None:
         """Return once the read models have folded everything up to `position`."""
-        async with self._caught_up:
-            await self._caught_up.wait_for(lambda: self.follower.position >= position)
+        if self.follower.position >= position or self._loop is None:
+            return
+        waiter = self._loop.create_future()
+        self._waiters.append((position, waiter))
+        self._wake.set()
+        await waiter
 
     async def execute(self, command: Command) -> Outcome:
         """Run a command; return once the read models reflect it (read your writes)."""

@@ -51,6 +51,10 @@ class GroupCommitter:
     def execute(self, command: Command) -> Outcome:
         return self.submit(command).result()
 
+    def in_writer(self) -> bool:
+        """Whether the calling thread is this committer's writer."""
+        return threading.current_thread() is self._thread
+
     def close(self) -> None:
         """Finish every command already submitted, then stop the writer."""
         if not self._closed:
