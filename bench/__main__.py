@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from bench import core, push
+from bench import core, push, scheduler, simulation
 from bench.report import publish
 
-BENCHMARKS = {"core": core, "push": push}
+BENCHMARKS = {"core": core, "push": push, "scheduler": scheduler, "simulation": simulation}
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from callers.accounts import AccountStore, Role
 from hallq.bootstrap import load_hall_document
 from hallq.settings import reference_hall_path
 from queue_core.hall_spec import hall_spec_from_mapping
+from simulations.loadtest_procs import sleep_until
 
 HALL = "south-axis"
 PASSWORD = "bench-pass-1"
@@ -96,10 +97,6 @@ async def issue_tickets(
         return Ticket(answer["ticket"]["number"], answer["token"], window)
 
     return list(await asyncio.gather(*(one(k) for k in range(count))))
-
-
-async def sleep_until(ns: int) -> None:
-    await asyncio.sleep(max(0.0, (ns - time.monotonic_ns()) / 1e9))
 
 
 async def drive_window(

@@ -219,6 +219,49 @@ def _public_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/halls/{hall}/plans": {
+            "get": {
+                "operationId": "listPlans",
+                "summary": "调度方案 · the scheduler's recent plans, newest first (supervisors)",
+                "tags": ["supervisor"],
+                "security": BEARER,
+                "parameters": hall,
+                "responses": {
+                    "200": _json("recent plans", {"type": "object"}),
+                    **_errors(401, 403, 404),
+                },
+            },
+            "post": {
+                "operationId": "makePlan",
+                "summary": "立即排班 · plan the windows now (supervisors)",
+                "tags": ["supervisor"],
+                "security": BEARER,
+                "parameters": hall,
+                "responses": {
+                    "201": _json("the new plan, with each change's reason", {"type": "object"}),
+                    **_errors(401, 403, 404),
+                },
+            },
+        },
+        "/api/halls/{hall}/plans/{plan}/{decision}": {
+            "post": {
+                "operationId": "decidePlan",
+                "summary": "批准/驳回 · approve (apply) or reject a pending plan (supervisors)",
+                "tags": ["supervisor"],
+                "security": BEARER,
+                "parameters": [
+                    *hall,
+                    _path_param("plan", {"type": "string", "maxLength": 64}, "the plan's id"),
+                    _path_param(
+                        "decision", {"type": "string", "enum": ["approve", "reject"]}, "what to do"
+                    ),
+                ],
+                "responses": {
+                    "200": _json("the plan after the decision", {"type": "object"}),
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
         "/api/halls/{hall}/statistics": {
             "get": {
                 "operationId": "hallStatistics",

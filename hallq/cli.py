@@ -9,8 +9,11 @@ from pathlib import Path
 
 from hallq.bootstrap import load_hall_document
 from hallq.forecast_cli import add_forecast_parser
+from hallq.plan_cli import add_plan_parser
 from queue_core.errors import DomainError
 from queue_core.hall_spec import hall_spec_from_mapping
+from simulations.cli import add_simulate_parser
+from simulations.loadtest_cli import add_loadtest_parser
 
 
 def cmd_morning(args: argparse.Namespace) -> int:
@@ -41,10 +44,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_check_hall(args: argparse.Namespace) -> int:
+    from scheduler.forecast_calendar import Calendar
+    from scheduler.settings import BadSchedulerSettings, SchedulerSettings
+
+    document = load_hall_document(Path(args.file))
     try:
-        spec = hall_spec_from_mapping(load_hall_document(Path(args.file)))
+        spec = hall_spec_from_mapping(document)
     except DomainError as error:
         print(f"✗ {error.message_zh}\n  {error.message_en}", file=sys.stderr)
+        return 1
+    try:
+        SchedulerSettings.from_document(document)
+        Calendar.from_mapping(document.get("calendar") or {})
+    except (BadSchedulerSettings, ValueError) as error:
+        print(f"✗ {error}", file=sys.stderr)
         return 1
     print(
         f"✓ {spec.name_zh} ({spec.id}): {len(spec.zones)} zones, {len(spec.services)} services, {len(spec.windows)} windows"
@@ -141,6 +154,9 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check_hall)
     add_user_commands(sub)
     add_forecast_parser(sub)
+    add_plan_parser(sub)
+    add_loadtest_parser(sub)
+    add_simulate_parser(sub)
     return p
 
 

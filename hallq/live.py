@@ -25,6 +25,7 @@ from queue_core.application import HallqApplication
 from queue_core.commands import Command
 from queue_core.group_commit import GroupCommitter
 from queue_core.outcome import Outcome
+from scheduler.plan_inputs import PlanInputs
 
 POLL_S = 0.5  # how soon another process's writes reach this process's clients
 SWEEP_S = 10.0  # how often statuses are re-sent that time alone changed (aging, overdue)
@@ -36,6 +37,7 @@ class ReadModels:
     tickets: TicketStatus
     windows: WindowView
     stats: Statistics
+    plan_inputs: PlanInputs
 
     @classmethod
     def for_app(cls, app: HallqApplication) -> ReadModels:
@@ -44,10 +46,11 @@ class ReadModels:
             TicketStatus(app.hall_spec),
             WindowView(app.hall_spec),
             Statistics(app.hall_spec),
+            PlanInputs(app.hall_spec),
         )
 
     def all(self) -> list[ReadModel]:
-        return [self.board, self.tickets, self.windows, self.stats]
+        return [self.board, self.tickets, self.windows, self.stats, self.plan_inputs]
 
 
 class LiveHall:

@@ -39,6 +39,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     issue_rate_per_s: float = 1.0  # tickets per second per client address, after the burst
     issue_burst: int = 20
+    history_path: Path | None = None  # arrivals of past days (CSV) for the forecasts
+    planner: bool = True  # the scheduler's live loop (off: no plans, e.g. for push benchmarks)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +70,8 @@ class Settings:
             ),
             issue_rate_per_s=float(env.get("HALLQ_ISSUE_RATE", "1.0")),
             issue_burst=int(env.get("HALLQ_ISSUE_BURST", "20")),
+            history_path=Path(env["HALLQ_HISTORY"]) if env.get("HALLQ_HISTORY") else None,
+            planner=env.get("HALLQ_PLANNER", "on").lower() not in ("off", "0", "false", "no"),
         )
 
     def pg_connect_kwargs(self) -> dict[str, Any]:

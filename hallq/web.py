@@ -8,6 +8,8 @@ every acknowledged command, close the store.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,8 +21,12 @@ from callers.ratelimit import TokenBucket
 from callers.tokens import TokenIssuer, load_or_create_secret
 from hallq.bootstrap import build_application
 from hallq.live import LiveHall
+from hallq.planning import build_plan_loop
 from hallq.settings import Settings
 from queue_core.ports import Clock
+from scheduler.live_loop import PlanLoop
+
+PLAN_CHECK_S = 30.0  # how often the planner looks at each hall's triggers
 
 
 @dataclass
@@ -33,6 +39,7 @@ class Services:
     secret: bytes
     tokens: TokenIssuer
     issue_limit: TokenBucket
+    plans: PlanLoop
 
 
 SERVICES = web.AppKey("services", Services)
@@ -44,9 +51,11 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     from callers.middlewares import error_middleware
     from displays.pages import setup_pages
     from displays.ws_endpoint import close_sockets, ws_routes
+    from hallq.plan_routes import plan_routes
 
     app = web.Application(middlewares=[error_middleware], client_max_size=64 * 1024)
     app.add_routes(routes)
+    app.add_routes(plan_routes)
     app.add_routes(ws_routes)
     setup_pages(app)
     app[SOCKETS] = weakref.WeakSet()
@@ -55,6 +64,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
         core = build_application(settings, clock)
         live = LiveHall(core)
         await live.start()
+        plans = build_plan_loop(live, settings)
+        planning = asyncio.create_task(
+            plans.run(PLAN_CHECK_S) if settings.planner else asyncio.sleep(0), name="hallq-planner"
+        )
         secret = load_or_create_secret(settings.secret_path)
         app[SERVICES] = Services(
             settings=settings,
@@ -65,8 +78,12 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
             issue_limit=TokenBucket(
                 rate_per_s=settings.issue_rate_per_s, burst=settings.issue_burst
             ),
+            plans=plans,
         )
         yield
+        planning.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await planning
         await live.stop()
         core.close()
 

@@ -137,6 +137,13 @@ class HallqApplication(Application[UUID]):
             spec = self._specs[hall_id] = hall.spec
         return spec
 
+    def hall_document(self, hall_id: str) -> Mapping[str, Any]:
+        """The hall's configuration document as recorded (with the tables the core does
+        not read itself, e.g. `[scheduler]` and `[calendar]`)."""
+        self.hall_spec(hall_id)  # an unknown hall is an UnknownHall error
+        hall: HallConfiguration = self.repository.get(hall_config_id(hall_id))
+        return hall.document
+
     def day_of(self, hall_id: str, at: datetime | None = None) -> str:
         """The hall's local date (ISO) at `at`, or now by the application's clock."""
         zone = _zone(self.hall_spec(hall_id).timezone)

@@ -146,8 +146,8 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             w = day.windows[self.window]
-            day.windows[self.window] = replace(
-                w, status=WindowStatus.PAUSED, pause_reason=self.reason
+            day.windows[self.window] = w.updated(
+                status=WindowStatus.PAUSED, pause_reason=self.reason
             )
 
     class WindowResumed(DayEvent):
@@ -157,7 +157,7 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             w = day.windows[self.window]
-            day.windows[self.window] = replace(w, status=WindowStatus.OPEN, pause_reason="")
+            day.windows[self.window] = w.updated(status=WindowStatus.OPEN, pause_reason="")
 
     class WindowClosed(DayEvent):
         TOPIC = "hallq.HallDay.WindowClosed"
@@ -166,8 +166,8 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             w = day.windows[self.window]
-            day.windows[self.window] = replace(
-                w, status=WindowStatus.CLOSED, pause_reason="", staff="", last_rule=""
+            day.windows[self.window] = w.updated(
+                status=WindowStatus.CLOSED, pause_reason="", staff="", last_rule=""
             )
 
     class ServicesAssigned(DayEvent):
@@ -180,7 +180,7 @@ class HallDay(Aggregate):
 
         def evolve(self, day: HallDay) -> None:
             w = day.windows.get(self.window) or Window(self.window, tuple(self.skills), ())
-            day.windows[self.window] = replace(w, services=tuple(self.services))
+            day.windows[self.window] = w.updated(services=tuple(self.services))
 
     class TicketCalled(DayEvent):
         TOPIC = "hallq.HallDay.TicketCalled"
@@ -197,7 +197,7 @@ class HallDay(Aggregate):
             t = day.tickets[self.number]
             day._put(t.updated(status=TicketStatus.CALLED, window=self.window, called_at=self.at))
             w = day.windows[self.window]
-            day.windows[self.window] = replace(w, current=self.number, last_rule=self.rule)
+            day.windows[self.window] = w.updated(current=self.number, last_rule=self.rule)
 
     class TicketRecalled(DayEvent):
         TOPIC = "hallq.HallDay.TicketRecalled"
@@ -390,7 +390,7 @@ class HallDay(Aggregate):
             self.tickets.pop(number, None)
 
     def _free(self, window: int) -> None:
-        self.windows[window] = replace(self.windows[window], current=None)
+        self.windows[window] = self.windows[window].updated(current=None)
 
     def _remember(self, request_id: str, outcome: Outcome) -> None:
         self.requests[request_id] = outcome

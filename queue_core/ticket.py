@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from queue_core.copying import copier
 from queue_core.vocabulary import Channel, Lane, TicketStatus
 
 
@@ -32,12 +33,8 @@ class Ticket:
     missing: tuple[str, ...] = ()
 
     def updated(self, **changes: Any) -> Ticket:
-        """A copy with `changes`: `dataclasses.replace` without its per-call introspection,
-        which cost a fifth of every command's CPU time here."""
-        new = object.__new__(Ticket)
-        for name in _FIELDS:
-            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
-        return new
+        """A copy with `changes` (see `queue_core.copying`: on every event's path)."""
+        return _copy(self, **changes)
 
     @property
     def is_open(self) -> bool:
@@ -46,4 +43,4 @@ class Ticket:
 
 
 _CLOSED = frozenset({TicketStatus.DONE, TicketStatus.CANCELLED})
-_FIELDS = tuple(f.name for f in fields(Ticket))
+_copy = copier(Ticket)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from queue_core.copying import copier
 from queue_core.vocabulary import WindowStatus
 
 
@@ -17,3 +19,10 @@ class Window:
     pause_reason: str = ""
     staff: str = ""
     last_rule: str = ""  # why the last ticket was chosen, for the terminal
+
+    def updated(self, **changes: Any) -> Window:
+        """A copy with `changes` (see `queue_core.copying`: on every event's path)."""
+        return _copy(self, **changes)
+
+
+_copy = copier(Window)

@@ -82,6 +82,8 @@ def test_the_contract_paths_are_all_there() -> None:
         "/api/halls/{hall}/events": {"get"},
         "/api/halls/{hall}/statistics": {"get"},
         "/api/tickets/{token}/rating": {"post"},
+        "/api/halls/{hall}/plans": {"get", "post"},
+        "/api/halls/{hall}/plans/{plan}/{decision}": {"post"},
     } | {f"/api/halls/{{hall}}/windows/{{window}}/{a}": {"post"} for a in ACTIONS}
     assert {path: set(item) for path, item in DOC["paths"].items()} == expected
 
@@ -101,7 +103,9 @@ def test_every_action_has_its_path_with_staff_auth_and_its_own_closed_body(actio
 def test_only_window_actions_and_the_supervisors_pages_need_a_token() -> None:
     protected = {path for path, _, op in OPERATIONS if "security" in op}
     supervisors = ("/events", "/statistics")
-    assert protected == {p for p in DOC["paths"] if "/windows/" in p or p.endswith(supervisors)}
+    assert protected == {
+        p for p in DOC["paths"] if "/windows/" in p or "/plans" in p or p.endswith(supervisors)
+    }
     assert DOC["components"]["securitySchemes"]["bearerAuth"] == {
         "type": "http",
         "scheme": "bearer",

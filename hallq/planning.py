@@ -1,0 +1,49 @@
+"""Wiring the scheduler's live loop to the live hall (part of the composition root)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from hallq.live import LiveHall
+from hallq.settings import Settings
+from scheduler.forecast_calendar import Calendar
+from scheduler.history import ArrivalHistory
+from scheduler.live_loop import PlanLoop, PlanSources
+from scheduler.planner import Planner
+from scheduler.settings import SchedulerSettings
+
+
+def planner_for(settings: Settings) -> Planner:
+    extra = ArrivalHistory.load_csv(settings.history_path) if settings.history_path else None
+    return Planner(extra)
+
+
+def build_plan_loop(live: LiveHall, settings: Settings) -> PlanLoop:
+    app = live.app
+
+    @cache  # a hall's document changes only with a restart (its data file is read then)
+    def scheduler_settings(hall: str) -> SchedulerSettings:
+        return SchedulerSettings.from_document(app.hall_document(hall))
+
+    @cache
+    def calendar(hall: str) -> Calendar:
+        return Calendar.from_mapping(app.hall_document(hall).get("calendar") or {})
+
+    def announce(hall: str, plan: dict[str, Any]) -> None:
+        live.hub.publish(f"cockpit:{hall}", live.follower.position, "plan", plan)
+
+    sources = PlanSources(
+        spec=app.hall_spec,
+        halls=app.hall_ids,
+        day_of=app.day_of,
+        shadow=live.models.board.shadow,
+        stats=live.models.stats,
+        inputs=live.models.plan_inputs,
+        position=lambda: live.follower.position,
+        execute=live.execute,
+        announce=announce,
+        settings=scheduler_settings,
+        calendar=calendar,
+    )
+    return PlanLoop(sources, planner_for(settings), app.clock.now)
