@@ -14,6 +14,10 @@ Every change goes through a real command; the core decides which ticket a window
 The simulator decides only *when* a window asks (`simulations.idle_windows`), as staff
 watching their terminal would. Time is in minutes after local midnight; the day ends
 when the kiosks have stopped and the last window has closed.
+
+`simulations.live_crowd` runs these same actors against a live server in accelerated
+real time: it passes a real-time environment that starts at the current minute and
+overrides `refused` (staff may act by hand there) and `visitor` (real kiosks issue too).
 """
 
 from __future__ import annotations
@@ -67,8 +71,10 @@ class HallDaySimulation:
         day_type: str,
         residents: list[Resident],
         replanner: Replanner | None = None,
+        env: simpy.Environment | None = None,
     ) -> None:
-        self.env = simpy.Environment()
+        # A live hall passes a real-time environment that starts at the current minute.
+        self.env = env if env is not None else simpy.Environment()
         self.hall, self.spec, self.hall_id = hall, spec, spec.id
         self.scenario, self.residents, self.replanner = scenario, residents, replanner
         self.hours = scenario.hours[day_type]
@@ -99,21 +105,36 @@ class HallDaySimulation:
     def rid(self) -> str:
         return f"sim-{next(self._ids)}"
 
-    def must(self, command: do.Command) -> Outcome:
+    def must(self, command: do.Command) -> Outcome | None:
+        """The command's outcome; a refusal goes to `refused` (None if it lets it pass)."""
         result = self.hall.run(command, self.env.now)
         if isinstance(result, DomainError):
-            raise SimulationError(f"{command!r} refused at minute {self.env.now:.2f}: {result}")
+            self.refused(command, result)
+            return None
         return result
+
+    def refused(self, command: do.Command, error: DomainError) -> None:
+        """Raise: in a simulated hall only the simulation acts, so a refusal is a bug. A
+        live hall, where staff may also act by hand, overrides this to log and carry on
+        (the actor then skips what depended on the refused command)."""
+        raise SimulationError(f"{command!r} refused at minute {self.env.now:.2f}: {error}")
 
     def call(self, window: int) -> Visit | None:
         if not self.hall.anyone_waiting(self.idle.reach(window)):
             return None
-        result = self.hall.run(do.CallNext(self.rid(), self.hall_id, window), self.env.now)
+        command = do.CallNext(self.rid(), self.hall_id, window)
+        result = self.hall.run(command, self.env.now)
         if isinstance(result, NothingToCall):
             return None
         if isinstance(result, DomainError):
-            raise SimulationError(f"window {window} could not call: {result}")
-        return self.visits[result.ticket or ""]
+            self.refused(command, result)
+            return None
+        return self.visitor(result.ticket or "")
+
+    def visitor(self, number: str) -> Visit:
+        """The visit of a ticket a window has called: here always one the kiosk issued (a
+        live hall overrides this for tickets that real kiosks and phones issued)."""
+        return self.visits[number]
 
     # ---- actors --------------------------------------------------------------------------
 
@@ -127,7 +148,9 @@ class HallDaySimulation:
             issued = self.must(
                 do.IssueTicket(self.rid(), self.hall_id, r.service, r.lane, r.channel, ref, *slot)
             )
-            visit = self.visits[issued.ticket or ""] = Visit(r, issued.ticket or "")
+            if issued is None or issued.ticket is None:
+                continue  # refused, and let pass: this resident went home
+            visit = self.visits[issued.ticket] = Visit(r, issued.ticket)
             if r.patience_min < math.inf:
                 env.timeout(r.patience_min).callbacks.append(partial(self.resident, visit))
             self.idle.offer(r.service)
@@ -146,7 +169,7 @@ class HallDaySimulation:
 
     def window(self, window: int, shift: Shift) -> Process:
         env = self.env
-        yield env.timeout(shift.open_min)
+        yield env.timeout(max(0.0, shift.open_min - env.now))
         defaults = self.spec.window(window).default_services
         self.must(
             do.OpenWindow(self.rid(), self.hall_id, window, defaults, staff=f"staff-{window}")
@@ -185,7 +208,8 @@ class HallDaySimulation:
             return
         if r.walk_min > 0:
             yield env.timeout(r.walk_min)
-        self.must(do.StartServing(self.rid(), self.hall_id, window))
+        if self.must(do.StartServing(self.rid(), self.hall_id, window)) is None:
+            return  # refused (someone else moved this ticket on): call the next one
         yield env.timeout(r.handling_min if visit.stage == 0 else r.second_handling_min)
         if visit.stage == 0 and r.ending == TRANSFER:
             visit.stage = 1
@@ -205,7 +229,8 @@ class HallDaySimulation:
         (or, in a hall without a limit, mark it after three recalls)."""
         for _ in range(3 if self.spec.policy.auto_no_show_after_recalls is None else 1_000):
             yield self.env.timeout(self.recall_min)
-            if self.must(do.Recall(self.rid(), self.hall_id, window)).event == "TicketMarkedNoShow":
+            outcome = self.must(do.Recall(self.rid(), self.hall_id, window))
+            if outcome is None or outcome.event == "TicketMarkedNoShow":
                 return
         self.must(do.MarkNoShow(self.rid(), self.hall_id, window))
 
