@@ -40,7 +40,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from hallq.serve import run_demo
 
-    return run_demo(args.host, args.port, Path(args.dir))
+    speed = 0.0 if args.no_crowd else args.speed
+    return run_demo(args.host, args.port, Path(args.dir), speed)
+
+
+def crowd_speed(text: str) -> float:
+    """`--speed`: simulated minutes per real minute, 0 for a still hall."""
+    speed = float(text)
+    if not 0 <= speed <= 3600:
+        raise argparse.ArgumentTypeError("0 到 3600 之间 / between 0 and 3600")
+    return speed
 
 
 def cmd_check_hall(args: argparse.Namespace) -> int:
@@ -141,6 +150,13 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--dir", default="var", help="where the demo keeps its files")
+    demo.add_argument(
+        "--speed",
+        type=crowd_speed,
+        default=10.0,
+        help="simulated residents and staff at N× real time (default 10; 0: a still hall) 模拟人群倍速",
+    )
+    demo.add_argument("--no-crowd", action="store_true", help="no simulated crowd (= --speed 0)")
     demo.set_defaults(func=cmd_demo)
     morning = sub.add_parser(
         "morning", help="play a scripted morning through the real core 演示一个上午"

@@ -3,12 +3,14 @@
 `web.run_app` turns SIGINT/SIGTERM into a graceful shutdown: the listening socket closes,
 every WebSocket is closed with 1001 GOING_AWAY (`on_shutdown`), in-flight requests finish,
 then `cleanup_ctx` drains the writer (no acknowledged command is lost) and closes the store.
+`hallq demo` adds a simulated crowd that keeps the hall moving (`hallq.demo_crowd`).
 """
 
 from __future__ import annotations
 
 import socket
 import sys
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +31,12 @@ DEMO_ACCOUNTS = (
 )
 DEMO_WINDOWS = (1, 2, 5, 8, 11, 15, 18)
 HALL = "south-axis"
+DEMO_SPEED = 10.0  # simulated minutes per real minute for the demo's crowd
+STILL_BANNER = (
+    "模拟人群已关闭，大厅静止 · crowd off: the hall stands still"
+    " (hallq demo --speed 10 让它动起来 brings it to life)\n"
+)
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
 
 def free_port(host: str) -> int:
@@ -37,11 +45,20 @@ def free_port(host: str) -> int:
         return int(s.getsockname()[1])
 
 
-def serve(settings: Settings, host: str, port: int, banner: str = "") -> None:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    banner: str = "",
+    contexts: Sequence[CleanupContext] = (),
+) -> None:
+    """Serve until interrupted; `contexts` run after the app's own (e.g. the demo's crowd)."""
     port = port or free_port(host)
     base = f"http://{host}:{port}"
     print(banner + urls(base), flush=True)
-    web.run_app(create_app(settings), host=host, port=port, print=None, shutdown_timeout=10)
+    app = create_app(settings)
+    app.cleanup_ctx.extend(contexts)
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=10)
 
 
 def urls(base: str) -> str:
@@ -59,12 +76,20 @@ def urls(base: str) -> str:
     )
 
 
-def prepare_demo(settings: Settings) -> str:
-    """Demo accounts, and a hall that is already open with a few residents waiting."""
+def prepare_demo(settings: Settings, *, open_hall: bool = True) -> str:
+    """Demo accounts, and (with `open_hall`) a hall that is already open with a few
+    residents waiting; without it the crowd opens the hall itself."""
     accounts = AccountStore(settings.accounts_path)
     for username, password, role in DEMO_ACCOUNTS:
         if accounts.get(username) is None:
             accounts.add(username, password, role)
+    logins = "\n".join(f"  {u} / {p} ({r.value})" for u, p, r in DEMO_ACCOUNTS)
+    if open_hall:
+        open_demo_hall(settings)
+    return f"演示账号 demo accounts:\n{logins}\n"
+
+
+def open_demo_hall(settings: Settings) -> None:
     app = build_application(settings, SystemClock())
     try:
         for w in DEMO_WINDOWS:
@@ -84,8 +109,6 @@ def prepare_demo(settings: Settings) -> str:
         pass  # already open today: the demo hall keeps its state between runs
     finally:
         app.close()
-    logins = "\n".join(f"  {u} / {p} ({r.value})" for u, p, r in DEMO_ACCOUNTS)
-    return f"演示账号 demo accounts:\n{logins}\n"
 
 
 def demo_settings(folder: Path) -> Settings:
@@ -99,11 +122,22 @@ def demo_settings(folder: Path) -> Settings:
     )
 
 
-def run_demo(host: str, port: int, folder: Path) -> int:
+def run_demo(host: str, port: int, folder: Path, speed: float = DEMO_SPEED) -> int:
+    """Serve the demo hall; with `speed` > 0 a simulated crowd keeps it moving."""
     folder.mkdir(parents=True, exist_ok=True)
     settings = demo_settings(folder)
-    banner = prepare_demo(settings)
-    serve(settings, host, port, banner)
+    banner = prepare_demo(settings, open_hall=speed <= 0)
+    contexts: list[CleanupContext] = []
+    if speed > 0:
+        from hallq.demo_crowd import crowd_banner, crowd_context, first_day, load_crowd_scenario
+
+        scenario = load_crowd_scenario()
+        plan = first_day(scenario)
+        banner += crowd_banner(scenario, speed, plan)
+        contexts.append(crowd_context(scenario, speed, plan))
+    else:
+        banner += STILL_BANNER
+    serve(settings, host, port, banner, contexts)
     return 0
 
 

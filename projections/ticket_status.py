@@ -192,6 +192,13 @@ class TicketStatus(ReadModel):
         position = q.places[number]
         return (t.status, t.service, t.issued_at, position, q.eta(position))
 
+    def queue_face(self, hall: str, day: str, service: str, now: datetime) -> tuple[Any, ...]:
+        """The service's queue as its waiting residents see it: the order and the ETA shown
+        at each place. While it stays equal, no waiting ticket's status changes except by
+        an event about that very ticket."""
+        q = self._queue(hall, day, service, now)
+        return (q.order, [q.eta(place) for place in range(1, len(q.order) + 1)])
+
     def status(self, hall: str, day: str, number: str, now: datetime) -> dict[str, Any] | None:
         t = self._ticket(hall, day, number)
         if t is None:
