@@ -71,6 +71,7 @@ class LiveHall:
         self.poll_s = poll_s
         self.last_saved = 0
         self._wake = asyncio.Event()
+        self._polling = False  # set when the poll interval passed without a wake-up
         self._stopping = False
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []  # see caught_up()
         self._task: asyncio.Task[None] | None = None
@@ -116,13 +117,14 @@ class LiveHall:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def _follow(self) -> None:
+        loop = asyncio.get_running_loop()
         while not self._stopping:
-            polling = False
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
-            except TimeoutError:
-                polling = True  # nothing saved here for a while: look for others' writes
+            # A timer handle, not `wait_for`: that wraps the wait in a new task per batch.
+            timer = loop.call_later(self.poll_s, self._poll_due)
+            await self._wake.wait()
+            timer.cancel()
             self._wake.clear()
+            polling, self._polling = self._polling, False
             while not self._stopping:
                 batch = self.follower.take_offered()
                 if batch is None or (polling and not batch):
@@ -134,6 +136,11 @@ class LiveHall:
                 self.publisher.publish(batch)
             self._release(self.follower.position)
         self._release(None)  # stopping: nobody waits for a fold that will not come
+
+    def _poll_due(self) -> None:
+        """Nothing was saved here for a while: look for other processes' writes."""
+        self._polling = True
+        self._wake.set()
 
     def _release(self, position: int | None) -> None:
         waiting, self._waiters = self._waiters, []

@@ -10,7 +10,9 @@ simulated hall are those of a hall that others act in too:
 - a window may call a ticket the crowd did not issue (a real kiosk or phone did): it is
   served like any resident of its service;
 - an absent resident is recalled once, when the hall's minimum interval has passed in
-  real time, then marked a no-show (the core's interval is real seconds);
+  real time (the core's interval is real seconds), then marked a no-show; at a pace where
+  that interval would keep a window waiting longer than `MAX_RECALL_WAIT_MIN` simulated
+  minutes, the window marks the no-show without a recall;
 - request ids carry the run's token, so a restarted demo never collides with its past.
 
 Day after day: each day starts by taking the hall over (`crowd_day.takeover_commands`),
@@ -43,6 +45,7 @@ from simulations.scenario import Handling, Scenario
 
 log = logging.getLogger(__name__)
 LOUD_REFUSALS = 20  # refusals logged as warnings; later ones at INFO (the count is kept)
+MAX_RECALL_WAIT_MIN = 6.0  # how long staff wait (simulated) for an absent resident to recall
 
 
 class CrowdStopped(Exception):
@@ -80,6 +83,7 @@ class CrowdDay(HallDaySimulation):
         # A hair over the hall's minimum in real seconds, converted to simulated minutes.
         real_minimum_min = (spec.policy.min_recall_interval_s + 1.0) / port.factor
         self.recall_min = max(self.recall_min, real_minimum_min)
+        self.recalls = self.recall_min <= MAX_RECALL_WAIT_MIN
         self._token = f"crowd-{crowd.run_id}-{crowd.days}"
 
     def rid(self) -> str:
@@ -104,13 +108,16 @@ class CrowdDay(HallDaySimulation):
         )  # fmt: skip
 
     def recall_until_gone(self, window: int) -> Process:
-        """Recall once, then mark the no-show: staff at a live terminal would not keep the
-        window waiting through the auto no-show's recalls, each half a real minute apart."""
-        yield self.env.timeout(self.recall_min)
-        outcome = self.must(do.Recall(self.rid(), self.hall_id, window))
-        if outcome is None or outcome.event == "TicketMarkedNoShow":
-            return
-        yield self.env.timeout(self.scenario.behaviour.recall_interval_s / 60)
+        """Recall once (if the pace allows), then mark the no-show: staff at a live terminal
+        would not keep the window waiting through the auto no-show's recalls, each half a
+        real minute apart, which at 60× would be half a simulated hour each."""
+        interval_min = self.scenario.behaviour.recall_interval_s / 60
+        if self.recalls:
+            yield self.env.timeout(self.recall_min)
+            outcome = self.must(do.Recall(self.rid(), self.hall_id, window))
+            if outcome is None or outcome.event == "TicketMarkedNoShow":
+                return
+        yield self.env.timeout(interval_min)
         self.must(do.MarkNoShow(self.rid(), self.hall_id, window))
 
 

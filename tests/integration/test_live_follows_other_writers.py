@@ -1,0 +1,39 @@
+"""A server's read models follow what another process writes to the same store: the
+poll reads the log's tail, and a gap before this process's own saves is filled from it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from hallq.bootstrap import build_application
+from hallq.live import LiveHall
+from hallq.settings import Settings
+from queue_core.commands import IssueTicket, OpenWindow
+
+HALL = "south-axis"
+
+
+async def test_writes_of_another_application_reach_the_live_read_models(tmp_path: Path) -> None:
+    settings = Settings(store="sqlite", db_path=tmp_path / "shared.sqlite3")
+    ours, theirs = build_application(settings), build_application(settings)
+    live = LiveHall(ours, poll_s=0.05)
+    await live.start()
+    try:
+        theirs.execute(IssueTicket("other-1", HALL, "social-security"))  # not offered to us
+        day = ours.day_of(HALL)
+        for _ in range(100):
+            if live.models.board.board(HALL, day)["services"][0]["waiting"]["blue"] == 1:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("the other process's ticket never reached the board")
+        theirs.execute(IssueTicket("other-2", HALL, "social-security"))
+        await live.execute(OpenWindow("ours-1", HALL, window=1))  # after a gap in our offers
+        waiting = live.models.board.board(HALL, day)["services"][0]["waiting"]["blue"]
+        assert waiting == 2  # read-your-writes also brought in the write before ours
+        assert live.follower.position == ours.recorder.max_notification_id()
+    finally:
+        await live.stop()
+        ours.close()
+        theirs.close()
