@@ -31,9 +31,9 @@ RESUME_BUFFER = 4096  # messages kept per hall for resuming clients (ticket chan
 STATE_TYPES = frozenset({"ticket", "board", "snapshot", "window", "cockpit"})
 
 
-def text_frame(text: str) -> bytes:
-    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), server to client."""
-    payload = text.encode()
+def text_frame(payload: bytes) -> bytes:
+    """An unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2), server to client;
+    `payload` is UTF-8 text."""
     n = len(payload)
     if n < 126:
         return bytes((0x81, n)) + payload
@@ -42,14 +42,15 @@ def text_frame(text: str) -> bytes:
     return struct.pack("!BBQ", 0x81, 127, n) + payload
 
 
-def encode(channel: str, seq: int, kind: str, data: dict[str, Any]) -> str:
-    # orjson: a tenth of json.dumps's time, and phones each get their own message.
-    return orjson.dumps({"channel": channel, "seq": seq, "type": kind, "data": data}).decode()
+def encode(channel: str, seq: int, kind: str, data: dict[str, Any]) -> bytes:
+    """A message as UTF-8 JSON text, kept as bytes up to the socket: never decoded to
+    `str` and encoded back. orjson: a tenth of json.dumps's time."""
+    return orjson.dumps({"channel": channel, "seq": seq, "type": kind, "data": data})
 
 
 @dataclass
 class _Item:
-    text: str
+    text: bytes  # UTF-8 JSON text, see `encode`
     key: tuple[str, str] | None  # (channel, type) of a coalescable state message
 
 
@@ -63,7 +64,7 @@ class ClientQueue:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     overflowed: bool = False
 
-    def put(self, text: str, channel: str, kind: str) -> bool:
+    def put(self, text: bytes, channel: str, kind: str) -> bool:
         key = (channel, kind) if kind in STATE_TYPES else None
         if key is not None and key in self.pending_state:
             self.pending_state[key].text = text  # newer state replaces the unsent one
@@ -79,7 +80,7 @@ class ClientQueue:
         self.ready.set()
         return True
 
-    async def get(self) -> str | None:
+    async def get(self) -> bytes | None:
         """The next text to send, or None once the queue has overflowed."""
         while not self.items and not self.overflowed:
             self.ready.clear()
@@ -123,7 +124,7 @@ class PushHub:
         self.queue_limit = queue_limit  # per client; see Subscriber
         # internal channel -> subscriber -> the channel name that subscriber used
         self._subscribers: dict[str, dict[Subscriber, str]] = defaultdict(dict)
-        self._recent: dict[str, deque[tuple[int, str, str]]] = defaultdict(
+        self._recent: dict[str, deque[tuple[int, str, bytes]]] = defaultdict(
             lambda: deque(maxlen=RESUME_BUFFER)
         )
         self._by_kind: dict[str, set[str]] = defaultdict(set)  # "ticket" -> its channels
@@ -160,7 +161,7 @@ class PushHub:
         return list(self._by_kind.get(kind, ()))
 
     def publish(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
-        texts: dict[str, str] = {}  # wire name -> text: encoded once per name used
+        texts: dict[str, bytes] = {}  # wire name -> text: encoded once per name used
         hall = hall_of(channel)
         if hall:
             texts[channel] = encode(channel, seq, kind, data)
@@ -190,7 +191,7 @@ class PushHub:
                 self.dropped += 1
                 self.unsubscribe_all(subscriber)  # its sender closes the socket
 
-    def missed(self, channel: str, after: int) -> list[str] | None:
+    def missed(self, channel: str, after: int) -> list[bytes] | None:
         """Messages of `channel` after `after`, in order; None if the buffer no longer
         reaches back that far (the client then gets a snapshot instead)."""
         hall = hall_of(channel)
@@ -201,7 +202,7 @@ class PushHub:
             return None  # the oldest kept message is newer than the client: some fell out
         return [text for seq, ch, text in recent if ch == channel and seq > after]
 
-    def send_to(self, subscriber: Subscriber, texts: Iterable[str], channel: str) -> None:
+    def send_to(self, subscriber: Subscriber, texts: Iterable[bytes], channel: str) -> None:
         """Queue texts for one subscriber only (snapshots and resumed messages)."""
         for text in texts:
             subscriber.queue.put(text, channel, "replay")

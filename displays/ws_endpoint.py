@@ -108,7 +108,7 @@ async def _send(ws: web.WebSocketResponse, request: web.Request, subscriber: Sub
             return
         subscriber.sending = True
         try:
-            await ws.send_str(text)
+            await ws.send_frame(text, WSMsgType.TEXT)  # UTF-8 JSON bytes, see push.encode
         except (ConnectionError, RuntimeError):
             return
         finally:
