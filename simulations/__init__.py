@@ -3,7 +3,8 @@
 Scenarios (TOML, `simulations/scenarios/`) describe a hall's residents and staff; each
 day's residents are drawn once and met by every policy in turn; SimPy actors (kiosk,
 resident, window) move them through the core's own commands; figures come from the
-core's events. `hallq simulate` is the command line (`simulations.cli`).
+core's events. `hallq simulate` is the command line (`simulations.cli`); `hallq demo`'s
+crowd plays the same actors against a live server (`simulations.live_crowd`).
 
 The public names below load on first use: `hallq`'s other commands import this package's
 command line without paying for SimPy, NumPy and SciPy.
@@ -17,6 +18,7 @@ from typing import Any
 _HOMES = {
     "ApplicationHall": "core_hall", "CoreHall": "core_hall", "HallPort": "core_hall",
     "HallDaySimulation": "engine", "SimulationError": "engine",
+    "Crowd": "live_crowd", "LiveHallPort": "live_hall_port",
     "POLICIES": "policies", "Replanner": "policies", "UnknownPolicy": "policies",
     "policy_document": "policies",
     "SimulationResult": "runner", "run_simulation": "runner", "simulate_day": "runner",

@@ -26,6 +26,7 @@ import itertools
 import logging
 import math
 import random
+import secrets
 import threading
 from time import monotonic
 
@@ -73,7 +74,9 @@ class CrowdClock(RealtimeEnvironment):
 class CrowdDay(HallDaySimulation):
     """One day of the crowd: the engine's actors, tolerant of a hall others act in too."""
 
-    def __init__(self, crowd: Crowd, plan: DayPlan, residents: list[Resident], env: CrowdClock):
+    def __init__(
+        self, crowd: Crowd, plan: DayPlan, residents: list[Resident], env: CrowdClock
+    ) -> None:
         port, spec = crowd.port, crowd.spec
         joined = residents_from(residents, plan.start_min)
         super().__init__(port, spec, crowd.scenario, plan.day_type, joined, env=env)
@@ -136,11 +139,11 @@ class Crowd:
     ) -> None:
         if speed <= 0:
             raise ValueError("a crowd needs a speed above zero")
-        self.scenario, self.speed, self.first_day = scenario, speed, first_day
+        self.scenario, self.first_day = scenario, first_day
         self.spec: HallSpec = live.app.hall_spec(scenario.hall_id)
         self.port = LiveHallPort(live, loop, scenario.hall_id, factor=60.0 / speed)
         self.rng = random.Random(seed)
-        self.run_id = f"{self.rng.getrandbits(32):08x}"
+        self.run_id = secrets.token_hex(4)  # never from the seed: a rerun must not collide
         self.loads = {load.service: load.handling for load in scenario.services}
         self.days = 0
         self.refusals = 0
