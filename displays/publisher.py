@@ -147,6 +147,10 @@ class Publisher:
         handling time a little) costs one comparison instead of one per phone."""
         moved = []
         for key in self.tickets.drain_touched():
+            digests = self._in_service.get(key, ())
+            if not any(self.hub.has_subscribers(f"ticket:{d}") for d in digests):
+                self._faces.pop(key, None)  # nobody to tell: not even worth a sort
+                continue
             face = self.tickets.queue_face(*key, now)
             if self._faces.get(key) != face:
                 self._faces[key] = face

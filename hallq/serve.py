@@ -8,6 +8,7 @@ then `cleanup_ctx` drains the writer (no acknowledged command is lost) and close
 
 from __future__ import annotations
 
+import gc
 import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -58,7 +59,21 @@ def serve(
     print(banner + urls(base), flush=True)
     app = create_app(settings)
     app.cleanup_ctx.extend(contexts)
+    app.on_startup.append(_quieter_collector)  # after the live hall has folded the log
     web.run_app(app, host=host, port=port, print=None, shutdown_timeout=10)
+
+
+async def _quieter_collector(app: web.Application) -> None:
+    """Keep Python's cyclic garbage collector from walking the read models over and over.
+
+    They are hundreds of thousands of long-lived objects, while the push path allocates
+    many short-lived, acyclic dicts that reference counting frees anyway. Measured with a
+    `gc.callbacks` timer on the push benchmark's server: 0.52 s of its 6.7 s of CPU went
+    to the collector with the default thresholds (700, 10, 10), 0.05 s with these. What
+    exists once the log is folded is moved out of collection for good (`gc.freeze`)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def urls(base: str) -> str:
