@@ -156,6 +156,10 @@ class PushHub:
     def has_subscribers(self, channel: str) -> bool:
         return bool(self._subscribers.get(channel))
 
+    def listened(self, kind: str) -> set[str]:
+        """The channels of one kind that have subscribers, as a live set: read, never change."""
+        return self._by_kind.get(kind) or set()
+
     def channels(self, kind: str) -> list[str]:
         """The channels of one kind (`ticket`, `window`, …) that have subscribers."""
         return list(self._by_kind.get(kind, ()))
