@@ -2,9 +2,9 @@
 
 Every half minute it looks at each hall's triggers — the schedule (`every_min`), a window
 that closed (answered at once by the instant re-plan), a queue whose simple expected wait
-passed its service's target × `queue_trigger`, and the last hour's arrivals missing the
-forecast by `deviation_trigger` — and, unless a plan was made less than `min_gap_min`
-ago, plans in a worker thread. Each plan goes to the cockpit channel. With mode `auto`
+passed its service's target × `queue_trigger`, and the arrivals of the quarter hours
+since the last plan missing that plan's forecast by `deviation_trigger` — and, unless a
+plan was made less than `min_gap_min` ago, plans in a worker thread. Each plan goes to the cockpit channel. With mode `auto`
 its changes are applied at once through the core's assign command (reason attached);
 with `approve` it waits for a supervisor, and a newer plan supersedes it.
 
@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from projections.shadow import ShadowDays
 from projections.statistics import Statistics
@@ -33,7 +34,7 @@ from queue_core.outcome import Outcome
 from queue_core.vocabulary import WindowStatus
 from scheduler.forecast_calendar import Calendar
 from scheduler.plan_inputs import PlanInputs
-from scheduler.planner import MANUAL, Planner, ProposedPlan, Trigger, plan_to_dict
+from scheduler.planner import MANUAL, Planner, ProposedPlan, Trigger, plan_to_dict, slot_of
 from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,38 @@ class PlanLoop:
         long = shadow and self._long_queue(self.sources.spec(hall), shadow, settings)
         if long:
             return [*found, (long, None)]
+        off = self._off_forecast(hall, day, now, settings)
+        if off:
+            return [*found, (off, None)]
         return found
+
+    def _off_forecast(
+        self, hall: str, day: str, now: datetime, settings: SchedulerSettings
+    ) -> Trigger | None:
+        """Arrivals in the quarter hours completed since the last plan, against what that
+        plan's forecast expected for them."""
+        last = next((p for p in reversed(self._state(hall).recent) if p.forecast_by_slot), None)
+        if last is None:
+            return None
+        current = slot_of(now.astimezone(ZoneInfo(self.sources.spec(hall).timezone)))
+        slots = {slot for slot in last.forecast_by_slot if slot < current}
+        expected = sum(last.forecast_by_slot[slot] for slot in slots)
+        actual = sum(
+            int(row["arrivals"])
+            for row in self.sources.stats.rows(hall, day)
+            if row["bucket"] in slots
+        )
+        if max(actual, expected) < settings.deviation_min_arrivals:
+            return None
+        off = (actual - expected) / max(expected, 1.0)
+        if abs(off) <= settings.deviation_trigger:
+            return None
+        more_zh, more_en = ("多", "more") if off > 0 else ("少", "fewer")
+        return Trigger(
+            "deviation",
+            f"到达 {actual} 人，比预测的 {expected:.0f} 人{more_zh} {abs(off):.0%}",
+            f"{actual} arrivals, {abs(off):.0%} {more_en} than the {expected:.0f} forecast",
+        )
 
     @staticmethod
     def _long_queue(spec: HallSpec, day: HallDay, settings: SchedulerSettings) -> Trigger | None:

@@ -53,6 +53,7 @@ class ProposedPlan:
     trigger: Trigger
     plan: Plan
     forecast_per_hour: Mapping[str, float]
+    forecast_by_slot: Mapping[str, float] = field(default_factory=dict)  # whole hall, from now
     status: str = "pending"  # pending | applied | rejected | superseded | empty
     decided_at: datetime | None = None
     decided_by: str = ""
@@ -181,7 +182,7 @@ class Planner:
         """Forecast the horizon and plan it (pure: safe in a worker thread). After a
         window closed (`r.closed`: it and the services it had) the instant re-plan hands
         those services over; otherwise the optimiser re-plans every open window."""
-        rates = forecast_rates(r)
+        rates, by_slot = forecast_rates(r)
         snapshot = replace(
             r.snapshot,
             services=tuple(
@@ -202,6 +203,7 @@ class Planner:
             trigger=r.trigger,
             plan=result,
             forecast_per_hour=rates,
+            forecast_by_slot=by_slot,
             status="pending" if result.changes else "empty",
         )
 
@@ -210,9 +212,10 @@ class Planner:
         return self.solve(self.request(**kwargs))
 
 
-def forecast_rates(r: PlanRequest) -> dict[str, float]:
-    """Expected arrivals per hour per service over the plan's horizon, from the history
-    and today's arrivals so far."""
+def forecast_rates(r: PlanRequest) -> tuple[dict[str, float], dict[str, float]]:
+    """Expected arrivals per hour per service over the plan's horizon, and expected
+    arrivals in the whole hall per 15-minute slot of the rest of the day (what the live
+    loop compares the actual arrivals with), from the history and today's arrivals so far."""
     horizon = r.settings.plan.horizon_min
     local = r.now.astimezone(ZoneInfo(r.spec.timezone))
     expected = forecast(
@@ -224,10 +227,13 @@ def forecast_rates(r: PlanRequest) -> dict[str, float]:
     )
     start, end = slot_of(local), slot_of(local + timedelta(minutes=horizon))
     rates: dict[str, float] = {}
+    by_slot: dict[str, float] = {}
     for (service, slot), value in expected.expected.items():
         if start <= slot < end:  # halls close long before midnight: no wrap-around
             rates[service] = rates.get(service, 0.0) + value
-    return {s: v * 60 / horizon for s, v in rates.items()}
+        if slot >= start:
+            by_slot[slot] = by_slot.get(slot, 0.0) + value
+    return {s: v * 60 / horizon for s, v in rates.items()}, by_slot
 
 
 def _with_closed(

@@ -4,6 +4,7 @@ after a closing window, and the settings table that drives it."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from queue_core.outcome import Outcome
 from queue_core.ports import ManualClock
 from queue_core.vocabulary import Lane, WindowStatus
 from scheduler.forecast_calendar import Calendar
+from scheduler.history import ArrivalCount, ArrivalHistory
 from scheduler.live_loop import PlanLoop, PlanNotFound, PlanSources
 from scheduler.plan_inputs import PlanInputs
 from scheduler.planner import Planner
@@ -27,7 +29,13 @@ HALL = "south-axis"
 class Harness:
     """The loop wired to the real application and its read models, as the server does."""
 
-    def __init__(self, app: HallqApplication, clock: ManualClock, settings: SchedulerSettings):
+    def __init__(
+        self,
+        app: HallqApplication,
+        clock: ManualClock,
+        settings: SchedulerSettings,
+        planner: Planner | None = None,
+    ):
         self.app, self.clock, self.settings = app, clock, settings
         self.board, self.stats = HallBoard(app.hall_spec), Statistics(app.hall_spec)
         self.inputs = PlanInputs(app.hall_spec)
@@ -48,7 +56,7 @@ class Harness:
                 settings=lambda hall: self.settings,
                 calendar=lambda hall: Calendar(),
             ),
-            Planner(),
+            planner or Planner(),
             clock.now,
         )
 
@@ -164,6 +172,37 @@ async def test_a_closing_window_is_answered_at_once_by_handing_its_services_over
     day = auto.app.get_day(HALL)
     assert day.window(auto.app.hall_spec(HALL), 5).status is WindowStatus.CLOSED
     assert await auto.loop.tick() == []  # the close is answered once
+
+
+def a_busy_history(per_slot: int = 20) -> ArrivalHistory:
+    """Three weeks of Mondays with `per_slot` social-security arrivals each quarter hour."""
+    return ArrivalHistory.of(
+        ArrivalCount(
+            date(2026, 3, 2) - timedelta(weeks=w),
+            f"{h:02d}:{m:02d}",
+            "social-security",
+            "blue",
+            per_slot,
+        )
+        for w in (1, 2, 3)
+        for h in range(9, 18)  # the test hall opens at 09:00
+        for m in (0, 15, 30, 45)
+    )
+
+
+async def test_arrivals_far_below_the_forecast_prompt_an_early_plan(
+    app: HallqApplication, clock: ManualClock
+) -> None:
+    settings = SchedulerSettings(mode="approve", every_min=60)  # no scheduled plan meanwhile
+    h = Harness(app, clock, settings, Planner(a_busy_history()))
+    h.run(OpenWindow, window=1)
+    [first] = await h.loop.tick()  # 09:00: the scheduled plan, with the day's forecast
+    assert first.forecast_by_slot["09:00"] > 10
+    assert first.forecast_per_hour["social-security"] > 40
+    clock.advance(20 * 60)  # 09:20: one quarter hour done, nobody came
+    [made] = await h.loop.tick()
+    assert made.trigger.kind == "deviation" and "fewer" in made.trigger.en
+    assert made.forecast_per_hour["social-security"] < first.forecast_per_hour["social-security"]
 
 
 def test_settings_come_from_the_hall_documents_scheduler_table() -> None:
