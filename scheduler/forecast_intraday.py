@@ -25,11 +25,16 @@ class IntradayActuals:
 
     until: str  # "HH:MM"
     counts: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (service, slot)
+    # The first slot the hall was seen open (e.g. its first arrival): earlier slots are
+    # not evidence of a quiet morning, only of a hall not yet counting. None: from midnight.
+    since: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "counts", MappingProxyType(dict(self.counts)))
 
     def seen(self, slot: str) -> bool:
+        if self.since is not None and slot_minutes(slot) < slot_minutes(self.since):
+            return False
         return slot_minutes(slot) < slot_minutes(self.until)
 
 

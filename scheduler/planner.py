@@ -114,7 +114,7 @@ class PlanRequest:
     settings: SchedulerSettings
     snapshot: PlanSnapshot  # forecasts not yet filled in
     history: ArrivalHistory
-    actuals: IntradayActuals
+    actuals: IntradayActuals | None  # None: nobody has arrived today yet
     now: datetime
     trigger: Trigger
     calendar: Calendar
@@ -157,7 +157,10 @@ class Planner:
         local = now.astimezone(ZoneInfo(spec.timezone))
         current = slot_of(local)
         actuals: dict[tuple[str, str], int] = {}
+        buckets = []
         for row in stats.rows(spec.id, day.day):
+            if row["arrivals"]:
+                buckets.append(row["bucket"])
             if row["bucket"] < current and row["arrivals"]:
                 key = (row["service"], row["bucket"])
                 actuals[key] = actuals.get(key, 0) + int(row["arrivals"])
@@ -170,7 +173,11 @@ class Planner:
             settings=settings,
             snapshot=snapshot,
             history=self.history(stats, spec.id, day.day),
-            actuals=IntradayActuals(until=current, counts=actuals),
+            # Counted from the day's first arrival: a server started at noon (or a hall
+            # opened late) has not seen a morning without residents.
+            actuals=IntradayActuals(until=current, counts=actuals, since=min(buckets))
+            if buckets
+            else None,  # nobody yet: no evidence either way
             now=now,
             trigger=trigger,
             calendar=calendar or Calendar(),

@@ -17,6 +17,7 @@ from queue_core.outcome import Outcome
 from queue_core.ports import ManualClock
 from queue_core.vocabulary import Lane, WindowStatus
 from scheduler.forecast_calendar import Calendar
+from scheduler.forecast_intraday import IntradayActuals, update_with_actuals
 from scheduler.history import ArrivalCount, ArrivalHistory
 from scheduler.live_loop import PlanLoop, PlanNotFound, PlanSources
 from scheduler.plan_inputs import PlanInputs
@@ -202,7 +203,18 @@ async def test_arrivals_far_below_the_forecast_prompt_an_early_plan(
     clock.advance(20 * 60)  # 09:20: one quarter hour done, nobody came
     [made] = await h.loop.tick()
     assert made.trigger.kind == "deviation" and "fewer" in made.trigger.en
-    assert made.forecast_per_hour["social-security"] < first.forecast_per_hour["social-security"]
+
+
+def test_the_intraday_update_counts_from_the_first_arrival_not_from_midnight() -> None:
+    expected = {("a", "08:30"): 10.0, ("a", "12:00"): 10.0, ("a", "13:00"): 10.0}
+    late = IntradayActuals(until="12:15", counts={("a", "12:00"): 10}, since="12:00")
+    updated = update_with_actuals(expected, late)
+    assert updated[("a", "08:30")] == 10.0  # before the hall was seen: still the forecast
+    assert updated[("a", "13:00")] == 10.0  # what was seen matched: nothing rescaled
+    quiet = update_with_actuals(
+        expected, IntradayActuals(until="12:15", counts={("a", "12:00"): 10})
+    )
+    assert quiet[("a", "08:30")] == 0.0 and quiet[("a", "13:00")] < 10.0  # from midnight
 
 
 def test_settings_come_from_the_hall_documents_scheduler_table() -> None:
