@@ -132,7 +132,8 @@ class Publisher:
             self._state(hall, day, t.seq)
         seq = max((seq for _, seq in batch), default=0)
         now = self.now()
-        digests = [d for key in self._moved(now) for d in self._in_service.get(key, ())]
+        moved = self._moved(self.tickets.drain_touched(), now)
+        digests = [d for key in moved for d in self._in_service.get(key, ())]
         for (hall, day), t in touched.items():  # their own status may have changed
             digests += [d for n in t.numbers if (d := self._digests.get((hall, day, n)))]
         self._tickets(dict.fromkeys(digests), seq, now)
@@ -140,13 +141,16 @@ class Publisher:
             self._unfile(digest)
         self._closing.clear()
 
-    def _moved(self, now: datetime) -> list[tuple[str, str, str]]:
-        """The touched services whose queue looks different to its waiting residents (the
-        order, or an ETA as shown): only their phones need a new status. An event that
-        leaves every place and shown ETA as it was (often: a finish that moves the mean
-        handling time a little) costs one comparison instead of one per phone."""
+    def _moved(
+        self, keys: Iterable[tuple[str, str, str]], now: datetime
+    ) -> list[tuple[str, str, str]]:
+        """The services among `keys` whose queue looks different to its waiting residents
+        (the order, or an ETA as shown) than when their phones were last told: only their
+        phones need a new status. An event that leaves every place and shown ETA as it was
+        (often: a finish that moves the mean handling time a little), or a sweep in which
+        aging reordered nothing, costs one comparison instead of one per phone."""
         moved = []
-        for key in self.tickets.drain_touched():
+        for key in keys:
             if not self._listened(key):
                 self._faces.pop(key, None)  # nobody to tell: not even worth a sort
                 continue
@@ -167,9 +171,11 @@ class Publisher:
         return any(f"ticket:{d}" in phones for d in digests)
 
     def sweep(self, seq: int) -> None:
-        """Re-send every subscribed ticket's status that changed with time alone."""
-        self._faces.clear()
-        self._tickets([channel[7:] for channel in self.hub.channels("ticket")], seq, self.now())
+        """Re-send every subscribed ticket's status that changed with time alone (aging can
+        reorder a queue without any event)."""
+        now = self.now()
+        moved = self._moved(list(self._in_service), now)
+        self._tickets([d for key in moved for d in self._in_service.get(key, ())], seq, now)
 
     def _call(self, hall_day: tuple[str, str], event: Any) -> dict[str, Any]:
         service_id = self.tickets.service_of(hall_day[0], hall_day[1], event.number)
