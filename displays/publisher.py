@@ -62,6 +62,7 @@ class Publisher:
         self._closing: list[str] = []
         # (hall, day, service) -> its queue as residents last saw it (see `_moved`)
         self._faces: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        self._last_state: dict[str, dict[str, Any]] = {}  # channel -> last board or view sent
         # digest -> the signature of the last status sent (see TicketStatus.signature)
         self._last_sent: dict[str, tuple[Any, ...]] = {}
 
@@ -193,14 +194,21 @@ class Publisher:
     def _state(self, hall: str, day: str, seq: int) -> None:
         now = self.now()
         if self.hub.has_subscribers(f"display:{hall}"):
-            self.hub.publish(f"display:{hall}", seq, "board", self.board.board(hall, day))
+            self._if_changed(f"display:{hall}", seq, "board", self.board.board(hall, day))
         for channel in self.hub.channels("window"):
             _, channel_hall, window = channel.split(":")
             if channel_hall == hall:
                 view = self.windows.view(hall, day, int(window), now)
-                self.hub.publish(channel, seq, "snapshot", view)
+                self._if_changed(channel, seq, "snapshot", view)
         if self.hub.has_subscribers(f"cockpit:{hall}"):
             self.hub.publish(f"cockpit:{hall}", seq, "snapshot", self.cockpit(hall, day))
+
+    def _if_changed(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
+        """Publish a state message unless it equals the last one on its channel: a batch
+        that changes nothing a screen shows (a service starting, say) sends it nothing."""
+        if self._last_state.get(channel) != data:
+            self._last_state[channel] = data
+            self.hub.publish(channel, seq, kind, data)
 
     def _tickets(self, digests: Iterable[str], seq: int, now: datetime) -> None:
         """The status of each of these tickets that has a phone listening, if it changed."""

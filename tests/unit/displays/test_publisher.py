@@ -110,3 +110,25 @@ def test_the_sweep_tells_a_phone_that_time_alone_moved_it(hall: Hall) -> None:
     assert places(hall.heard(blue)) == [2]
     hall.publisher.sweep(hall.follower.position)
     assert hall.heard(green) == hall.heard(blue) == []  # nothing new: nothing sent
+
+
+def test_a_screen_gets_a_board_only_when_the_board_changed(hall: Hall) -> None:
+    screen = Subscriber("screen")
+    hall.hub.subscribe(screen, f"display:{HALL}")
+    hall.run(OpenWindow, window=1)
+    hall.issue()
+
+    def boards() -> list[dict[str, Any]]:
+        kinds = [orjson.loads(item.text) for item in screen.queue.items]
+        screen.queue.items.clear()
+        screen.queue.pending_state.clear()
+        return [m for m in kinds if m["type"] == "board"]
+
+    boards()
+    hall.run(CallNext, window=1)
+    assert len(boards()) == 1  # the window's current ticket changed
+    hall.run(StartServing, window=1)
+    assert boards() == []  # nothing a screen shows has changed
+    hall.run(FinishService, window=1)
+    [board] = boards()
+    assert next(w for w in board["data"]["windows"] if w["number"] == 1)["current"] is None
