@@ -53,8 +53,7 @@ def crowd_speed(text: str) -> float:
 
 
 def cmd_check_hall(args: argparse.Namespace) -> int:
-    from scheduler.forecast_calendar import Calendar
-    from scheduler.settings import BadSchedulerSettings, SchedulerSettings
+    from scheduler.settings import planning_of
 
     document = load_hall_document(Path(args.file))
     try:
@@ -63,9 +62,8 @@ def cmd_check_hall(args: argparse.Namespace) -> int:
         print(f"✗ {error.message_zh}\n  {error.message_en}", file=sys.stderr)
         return 1
     try:
-        SchedulerSettings.from_document(document)
-        Calendar.from_mapping(document.get("calendar") or {})
-    except (BadSchedulerSettings, ValueError) as error:
+        planning_of(document)
+    except ValueError as error:  # BadSchedulerSettings is one
         print(f"✗ {error}", file=sys.stderr)
         return 1
     print(

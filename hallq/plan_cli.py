@@ -30,9 +30,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from hallq.planning import planner_for
     from projections.follower import LogFollower
     from queue_core.hall_day import HallDay
-    from scheduler.forecast_calendar import Calendar
     from scheduler.planner import MANUAL, plan_to_dict
-    from scheduler.settings import SchedulerSettings
+    from scheduler.settings import planning_of
 
     settings = Settings.from_env()
     if args.db:
@@ -55,16 +54,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
         LogFollower(app, models.all()).catch_up()
         now = app.clock.now()
         day = app.day_of(args.hall, now)
-        document = app.hall_document(args.hall)
+        scheduling, calendar = planning_of(app.hall_document(args.hall))
         proposed = planner_for(settings).propose(
             spec=app.hall_spec(args.hall),
-            settings=SchedulerSettings.from_document(document),
+            settings=scheduling,
             day=models.board.shadow.get(args.hall, day) or HallDay.start(args.hall, day),
             stats=models.stats,
             inputs=models.plan_inputs,
             now=now,
             trigger=MANUAL,
-            calendar=Calendar.from_mapping(document.get("calendar") or {}),
+            calendar=calendar,
         )
     finally:
         app.close()

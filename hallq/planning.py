@@ -11,7 +11,7 @@ from scheduler.forecast_calendar import Calendar
 from scheduler.history import ArrivalHistory
 from scheduler.live_loop import PlanLoop, PlanSources
 from scheduler.planner import Planner
-from scheduler.settings import SchedulerSettings
+from scheduler.settings import SchedulerSettings, planning_of
 
 
 def planner_for(settings: Settings) -> Planner:
@@ -23,12 +23,8 @@ def build_plan_loop(live: LiveHall, settings: Settings) -> PlanLoop:
     app = live.app
 
     @cache  # a hall's document changes only with a restart (its data file is read then)
-    def scheduler_settings(hall: str) -> SchedulerSettings:
-        return SchedulerSettings.from_document(app.hall_document(hall))
-
-    @cache
-    def calendar(hall: str) -> Calendar:
-        return Calendar.from_mapping(app.hall_document(hall).get("calendar") or {})
+    def planning(hall: str) -> tuple[SchedulerSettings, Calendar]:
+        return planning_of(app.hall_document(hall))
 
     def announce(hall: str, plan: dict[str, Any]) -> None:
         live.hub.publish(f"cockpit:{hall}", live.follower.position, "plan", plan)
@@ -43,7 +39,7 @@ def build_plan_loop(live: LiveHall, settings: Settings) -> PlanLoop:
         position=lambda: live.follower.position,
         execute=live.execute,
         announce=announce,
-        settings=scheduler_settings,
-        calendar=calendar,
+        settings=lambda hall: planning(hall)[0],
+        calendar=lambda hall: planning(hall)[1],
     )
     return PlanLoop(sources, planner_for(settings), app.clock.now)

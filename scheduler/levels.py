@@ -33,9 +33,10 @@ _LABELS = {
 }
 
 
-def slot_of(minutes: int) -> str:
-    """Return the "HH:MM" slot that holds the given minute of the day."""
-    start = minutes - minutes % SLOT_MIN
+def slot_of(minutes: float) -> str:
+    """Return the "HH:MM" slot that holds the given minute of the day (or moment in it)."""
+    whole = int(minutes)
+    start = whole - whole % SLOT_MIN
     return f"{start // 60:02d}:{start % 60:02d}"
 
 

@@ -34,7 +34,7 @@ from queue_core.outcome import Outcome
 from queue_core.vocabulary import WindowStatus
 from scheduler.forecast_calendar import Calendar
 from scheduler.plan_inputs import PlanInputs
-from scheduler.planner import MANUAL, Planner, ProposedPlan, Trigger, plan_to_dict, slot_of
+from scheduler.planner import MANUAL, Planner, ProposedPlan, Trigger, local_slot, plan_to_dict
 from scheduler.settings import SchedulerSettings
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ class PlanLoop:
         last = next((p for p in reversed(self._state(hall).recent) if p.forecast_by_slot), None)
         if last is None:
             return None
-        current = slot_of(now.astimezone(ZoneInfo(self.sources.spec(hall).timezone)))
+        current = local_slot(now.astimezone(ZoneInfo(self.sources.spec(hall).timezone)))
         slots = {slot for slot in last.forecast_by_slot if slot < current}
         expected = sum(last.forecast_by_slot[slot] for slot in slots)
         actual = sum(

@@ -23,13 +23,12 @@ from scheduler.fast_replan import replan_after_close
 from scheduler.forecast import IntradayActuals, forecast
 from scheduler.forecast_calendar import Calendar
 from scheduler.history import ArrivalHistory
+from scheduler.levels import slot_of
 from scheduler.optimiser import plan
 from scheduler.plan import Plan
 from scheduler.plan_inputs import PlanInputs
 from scheduler.settings import SchedulerSettings
 from scheduler.snapshot import PlanSnapshot, WindowState, snapshot_from_day
-
-SLOT_MIN = 15
 
 
 @dataclass(frozen=True)
@@ -99,10 +98,9 @@ def _minutes(value: float) -> float | None:
     return round(value, 1) if value == value and value != float("inf") else None  # NaN, inf
 
 
-def slot_of(local: datetime) -> str:
-    minute = local.hour * 60 + local.minute
-    start = minute - minute % SLOT_MIN
-    return f"{start // 60:02d}:{start % 60:02d}"
+def local_slot(local: datetime) -> str:
+    """The quarter hour ("HH:MM") that holds this local time."""
+    return slot_of(local.hour * 60 + local.minute)
 
 
 @dataclass(frozen=True)
@@ -155,7 +153,7 @@ class Planner:
     ) -> PlanRequest:
         """Read what a plan needs at `now` (on the thread that folds the read models)."""
         local = now.astimezone(ZoneInfo(spec.timezone))
-        current = slot_of(local)
+        current = local_slot(local)
         actuals: dict[tuple[str, str], int] = {}
         buckets = []
         for row in stats.rows(spec.id, day.day):
@@ -232,7 +230,7 @@ def forecast_rates(r: PlanRequest) -> tuple[dict[str, float], dict[str, float]]:
         calendar=r.calendar,
         actuals_so_far=r.actuals,
     )
-    start, end = slot_of(local), slot_of(local + timedelta(minutes=horizon))
+    start, end = local_slot(local), local_slot(local + timedelta(minutes=horizon))
     rates: dict[str, float] = {}
     by_slot: dict[str, float] = {}
     for (service, slot), value in expected.expected.items():

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from scheduler.forecast_calendar import Calendar
 from scheduler.snapshot import LaneWeights, PlanSettings
 
 MODES = ("auto", "approve", "off")
@@ -64,3 +65,11 @@ class SchedulerSettings:
 
 _PLAN_KEYS = {f.name for f in fields(PlanSettings)} - {"lane_weights"}
 _OWN_KEYS = {f.name for f in fields(SchedulerSettings)} - {"plan"}
+
+
+def planning_of(document: Mapping[str, Any]) -> tuple[SchedulerSettings, Calendar]:
+    """A hall document's `[scheduler]` and `[calendar]` tables, checked (ValueError, with
+    `BadSchedulerSettings` for the former, names the wrong entry)."""
+    return SchedulerSettings.from_document(document), Calendar.from_mapping(
+        document.get("calendar") or {}
+    )

@@ -15,16 +15,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
+from scheduler.levels import slot_of
 from simulations.residents import Resident
 
 HEADER = ("date", "slot", "service", "lane", "arrivals")
-SLOT_MIN = 15
-
-
-def slot_of(minute: float) -> str:
-    """The start of the quarter hour holding `minute` (minutes after midnight), "HH:MM"."""
-    start = int(minute // SLOT_MIN) * SLOT_MIN
-    return f"{start // 60:02d}:{start % 60:02d}"
 
 
 def arrival_rows(day: date, residents: Iterable[Resident]) -> list[tuple[str, str, str, str, int]]:

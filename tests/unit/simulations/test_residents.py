@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from queue_core.hall_spec import hall_spec_from_mapping
 from queue_core.vocabulary import Channel, Lane
-from simulations.arrivals_csv import slot_of
+from scheduler.levels import slot_of
 from simulations.residents import TRANSFER, draw_day, expected_per_hour, piece_rates
 from simulations.scenario import Handling, Scenario
 from simulations.scenario_fields import clock_minute
