@@ -25,6 +25,7 @@ from callers.middlewares import error_response
 from callers.openapi import openapi_document
 from callers.tokens import Claims
 from hallq.web import SERVICES, Services
+from projections.follower import SKIPPED
 from projections.ticket_status import token_digest
 from queue_core.commands import CancelTicket, RateTicket
 from queue_core.errors import MalformedCommand, UnknownTicket
@@ -56,7 +57,7 @@ async def json_body(request: web.Request) -> Any:
 
 
 def hall_spec(request: web.Request) -> HallSpec:
-    return services(request).live.app.hall_spec(request.match_info["hall"])
+    return services(request).live.spec(request.match_info["hall"])
 
 
 def require(request: web.Request, role: Role) -> Claims:
@@ -246,7 +247,9 @@ async def events(request: web.Request) -> web.Response:
     live = services(request).live
     batch = await asyncio.to_thread(live.follower.read, after, 500)
     history = [
-        _event_json(event, seq) for event, seq in batch if live.publisher.hall_of(event) == spec.id
+        _event_json(event, seq)
+        for event, seq in batch
+        if event is not SKIPPED and live.publisher.hall_of(event) == spec.id
     ]
     last = batch[-1][1] if batch else after
     return json_response({"hall": spec.id, "events": history, "next_after": last})

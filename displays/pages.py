@@ -43,7 +43,7 @@ def setup_pages(app: web.Application) -> None:
 def hall_context(request: web.Request) -> dict[str, Any]:
     """What every page of a hall starts from: the hall's configuration, as plain values."""
     live = request.app[SERVICES].live
-    spec: HallSpec = live.app.hall_spec(request.match_info["hall"])
+    spec: HallSpec = live.spec(request.match_info["hall"])
     return {
         "hall": {
             "id": spec.id,

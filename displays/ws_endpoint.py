@@ -165,13 +165,13 @@ def _subscribe(
         missed = None
     else:
         hall, _, window = rest.partition(":")
-        live.app.hall_spec(hall)  # UnknownHall for a hall that does not exist
+        live.spec(hall)  # UnknownHall for a hall that does not exist
         day = live.app.day_of(hall)
         if kind == "display" and not window:
             snapshot = live.models.board.board(hall, day)
         elif kind == "window" and window.isdigit():
             _authorise(svc, token, Role.STAFF)
-            number = live.app.hall_spec(hall).window(int(window)).number
+            number = live.spec(hall).window(int(window)).number
             snapshot = live.models.windows.view(hall, day, number, now)
         elif kind == "cockpit" and not window:
             _authorise(svc, token, Role.SUPERVISOR)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hallq.clock import SystemClock
+from hallq.fanout import Fanout
 from hallq.settings import Settings
 from hallq.writer_locks import FileWriterLock, PostgresWriterLock
 from queue_core.application import HallqApplication
@@ -39,6 +40,16 @@ def build_application(settings: Settings, clock: Clock | None = None) -> HallqAp
         for path in settings.hall_files:
             app.configure_hall(load_hall_document(path))
     return app
+
+
+def fanout_for(settings: Settings) -> Fanout | None:
+    """Redis between server processes when configured; else none (this process only,
+    and the poll brings other processes' writes)."""
+    if settings.redis_url is None:
+        return None
+    from hallq.redis_fanout import RedisFanout
+
+    return RedisFanout(settings.redis_url, settings.store_key())
 
 
 def writer_lock_for(settings: Settings) -> WriterLock | None:

@@ -33,8 +33,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.db:
         settings = replace(settings, store="sqlite", db_path=Path(args.db))
-    serve(settings, args.host, args.port)
+    if args.workers > 1:
+        from hallq.serve import free_port, urls
+        from hallq.workers import serve_workers
+
+        port = args.port or free_port(args.host)
+        banner = urls(f"http://{args.host}:{port}")
+        return serve_workers(settings, args.host, port, args.workers, args.db, banner)
+    serve(settings, args.host, args.port, worker=args.worker)
     return 0
+
+
+def worker_count(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError("1 到 64 之间 / between 1 and 64")
+    return count
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -143,6 +157,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     serve.add_argument("--db", help="SQLite file (default: $HALLQ_DB or hallq.sqlite3)")
+    serve.add_argument(
+        "--workers",
+        type=worker_count,
+        default=1,
+        help="server processes on this port and store 服务进程数 (set HALLQ_REDIS_URL too)",
+    )
+    serve.add_argument("--worker", type=int, help=argparse.SUPPRESS)  # set by --workers
     serve.set_defaults(func=cmd_serve)
     demo = sub.add_parser("demo", help="serve the reference hall with demo accounts 演示大厅")
     demo.add_argument("--host", default="127.0.0.1")

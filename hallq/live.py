@@ -6,7 +6,8 @@ follower task, which folds them into the read models on the loop (where they are
 so they need no locks) and hands them to the publisher: nothing is read back from the
 store that this process has just written. A slow poll, and any gap in the log, reads
 the store's tail in a worker thread instead: what other processes write to a shared
-store.
+store. With a `Fanout` (Redis across processes), this process announces its saves per
+hall and reads the tail as soon as another process announces one of its halls' saves.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from typing import Any
 
 from displays.publisher import Publisher
 from displays.push import PushHub
+from hallq.fanout import Fanout
 from projections import HallBoard, Statistics, TicketStatus, WindowView
 from projections.base import ReadModel
 from projections.follower import LogFollower
 from queue_core.application import HallqApplication
 from queue_core.commands import Command
+from queue_core.errors import UnknownHall
 from queue_core.group_commit import GroupCommitter
+from queue_core.hall_spec import HallSpec
 from queue_core.outcome import Outcome
 from scheduler.plan_inputs import PlanInputs
 
@@ -54,10 +58,17 @@ class ReadModels:
 
 
 class LiveHall:
-    def __init__(self, app: HallqApplication, poll_s: float = POLL_S) -> None:
+    def __init__(
+        self, app: HallqApplication, poll_s: float = POLL_S, fanout: Fanout | None = None
+    ) -> None:
         self.app = app
         self.models = ReadModels.for_app(app)
-        self.follower = LogFollower(app, self.models.all())
+        # The halls configured here, from this process's hall files: other halls on a
+        # shared store are other processes' business.
+        self.halls = frozenset(app.hall_ids())
+        self.follower = LogFollower(app, self.models.all(), self.halls)
+        self.fanout = fanout
+        self._announced = 0  # this process's saves up to here were announced
         self.hub = PushHub()
         self.publisher = Publisher(
             self.hub,
@@ -87,6 +98,9 @@ class LiveHall:
         self.last_saved = self.follower.position
         self.app.on_saved(self._saved)
         self.committer = GroupCommitter(self.app)
+        self._announced = self.follower.position
+        if self.fanout is not None:
+            await self.fanout.start(self.halls, self._heard)
         self._task = asyncio.create_task(self._follow(), name="hallq-follower")
         self._sweeper = asyncio.create_task(self._sweep(), name="hallq-sweeper")
 
@@ -104,6 +118,8 @@ class LiveHall:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        if self.fanout is not None:
+            await self.fanout.stop()
 
     def _saved(self, saved: list[tuple[Any, int]]) -> None:
         """In the saving thread, right after a save: hand the events to the follower.
@@ -132,13 +148,36 @@ class LiveHall:
                     polling = False
                 if not batch:
                     break
-                self.follower.fold(batch)
-                self.publisher.publish(batch)
+                folded = self.follower.fold(batch)
+                self.publisher.publish(folded)
+                if self.fanout is not None and self._announced < self.last_saved:
+                    self._announce(folded)
             self._release(self.follower.position)
         self._release(None)  # stopping: nobody waits for a fold that will not come
 
+    def _announce(self, folded: list[tuple[Any, int]]) -> None:
+        """Tell the other processes which halls' logs this process's saves extended."""
+        assert self.fanout is not None
+        newest: dict[str, int] = {}
+        for event, position in folded:
+            if self._announced < position <= self.last_saved:
+                hall = self.publisher.hall_of(event)
+                if hall is not None:
+                    newest[hall] = position
+        for hall, position in newest.items():
+            self.fanout.announce(hall, position)
+        if folded:
+            self._announced = max(self._announced, min(folded[-1][1], self.last_saved))
+
+    def _heard(self, hall: str, position: int) -> None:
+        """Another process saved `hall`'s events up to `position` (-1: unknown, after an
+        outage of the bus): read the store's tail now rather than at the next poll."""
+        if position < 0 or position > self.follower.position:
+            self._poll_due()
+
     def _poll_due(self) -> None:
-        """Nothing was saved here for a while: look for other processes' writes."""
+        """Time to look for other processes' writes (the poll interval passed, or the
+        fan-out announced some)."""
         self._polling = True
         self._wake.set()
 
@@ -155,6 +194,13 @@ class LiveHall:
         while not self._stopping:
             await asyncio.sleep(SWEEP_S)
             self.publisher.sweep(self.follower.position)
+
+    def spec(self, hall: str) -> HallSpec:
+        """A hall this process serves, or `UnknownHall` (404): a hall on the shared store
+        that only other processes serve has no read models here."""
+        if hall not in self.halls:
+            raise UnknownHall(f"本服务不含此大厅：{hall}", f"unknown hall '{hall}'")
+        return self.app.hall_spec(hall)
 
     async def caught_up(self, position: int) -> None:
         """Return once the read models have folded everything up to `position`."""

@@ -52,15 +52,26 @@ def serve(
     port: int,
     banner: str = "",
     contexts: Sequence[CleanupContext] = (),
+    worker: int | None = None,
 ) -> None:
-    """Serve until interrupted; `contexts` run after the app's own (e.g. the demo's crowd)."""
+    """Serve until interrupted; `contexts` run after the app's own (e.g. the demo's crowd).
+
+    A `worker` of `hallq serve --workers N` (see `hallq.workers`) shares its port with
+    the others and leaves the banner to its parent."""
     port = port or free_port(host)
-    base = f"http://{host}:{port}"
-    print(banner + urls(base), flush=True)
+    if worker is None:
+        print(banner + urls(f"http://{host}:{port}"), flush=True)
     app = create_app(settings)
     app.cleanup_ctx.extend(contexts)
     app.on_startup.append(_quieter_collector)  # after the live hall has folded the log
-    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=10)
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        print=None,
+        shutdown_timeout=10,
+        reuse_port=worker is not None,
+    )
 
 
 async def _quieter_collector(app: web.Application) -> None:

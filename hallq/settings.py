@@ -1,6 +1,8 @@
 """Configuration, read once from `HALLQ_*` environment variables into a frozen value.
 
-Defaults are the embedded ones: a SQLite file, the in-process bus, no MQTT. Switching the
+Defaults are the embedded ones: a SQLite file, the in-process bus, no MQTT.
+`HALLQ_REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`) carries pushes between server
+processes; `HALLQ_MQTT_URL` (e.g. `mqtt://127.0.0.1:1883`) starts the device bridge. Switching the
 event store to PostgreSQL changes only the environment (`HALLQ_STORE=postgres`).
 """
 
@@ -41,6 +43,9 @@ class Settings:
     issue_burst: int = 20
     history_path: Path | None = None  # arrivals of past days (CSV) for the forecasts
     planner: bool = True  # the scheduler's live loop (off: no plans, e.g. for push benchmarks)
+    redis_url: str | None = None  # pushes between server processes; None: this process only
+    mqtt_url: str | None = None  # the broker of the hall's devices; None: no device bridge
+    devices_path: Path = Path("var/devices.json")  # device credentials (hallq device add)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,7 +77,19 @@ class Settings:
             issue_burst=int(env.get("HALLQ_ISSUE_BURST", "20")),
             history_path=Path(env["HALLQ_HISTORY"]) if env.get("HALLQ_HISTORY") else None,
             planner=env.get("HALLQ_PLANNER", "on").lower() not in ("off", "0", "false", "no"),
+            redis_url=env.get("HALLQ_REDIS_URL") or None,
+            mqtt_url=env.get("HALLQ_MQTT_URL") or None,
+            devices_path=Path(env.get("HALLQ_DEVICES", "var/devices.json")),
         )
+
+    def store_key(self) -> str:
+        """Names the event store, so that processes on one store (and only they) share a
+        fan-out channel on a Redis that other deployments or test runs may share too."""
+        if self.store == "postgres":
+            return f"pg/{self.pg_host}:{self.pg_port}/{self.pg_dbname}/{self.pg_schema or 'public'}"
+        if self.store == "sqlite":
+            return f"sqlite/{self.db_path.resolve()}"
+        return f"memory/{os.getpid()}"
 
     def pg_connect_kwargs(self) -> dict[str, Any]:
         return {

@@ -19,7 +19,7 @@ from aiohttp import web
 from callers.accounts import AccountStore
 from callers.ratelimit import TokenBucket
 from callers.tokens import TokenIssuer, load_or_create_secret
-from hallq.bootstrap import build_application
+from hallq.bootstrap import build_application, fanout_for
 from hallq.live import LiveHall
 from hallq.planning import build_plan_loop
 from hallq.settings import Settings
@@ -62,7 +62,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
 
     async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         core = build_application(settings, clock)
-        live = LiveHall(core)
+        live = LiveHall(core, fanout=fanout_for(settings))
         await live.start()
         plans = build_plan_loop(live, settings)
         planning = asyncio.create_task(

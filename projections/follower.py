@@ -5,13 +5,19 @@ application's save listener hands over what was just saved (`offer`), which is f
 without reading it back, and a slow poll catches the writes of other processes.
 `read()` does the store I/O and decoding (run it off the event loop); `fold()` applies
 what was read to every read model (run it where the models are read).
+
+A follower given `halls` folds only those halls' events: server processes that share one
+store but serve different halls do not pay for each other's. An aggregate's first event
+(`Created`) names its hall; the rest of a foreign aggregate's events are skipped by their
+originator id, without decoding them.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
+from uuid import UUID
 
 from projections.base import ReadModel
 from queue_core.application import HallqApplication
@@ -19,10 +25,25 @@ from queue_core.application import HallqApplication
 BATCH = 500
 
 
+class Skipped:
+    """Stands in a read batch for a run of other halls' events: folding it only moves the
+    checkpoint past them."""
+
+
+SKIPPED = Skipped()
+
+
 class LogFollower:
-    def __init__(self, app: HallqApplication, models: Sequence[ReadModel]) -> None:
+    def __init__(
+        self,
+        app: HallqApplication,
+        models: Sequence[ReadModel],
+        halls: Collection[str] | None = None,
+    ) -> None:
         self.app = app
         self.models = list(models)
+        self.halls = None if halls is None else frozenset(halls)  # None: every hall
+        self._foreign: set[UUID | str] = set()  # aggregates of halls this follower skips
         self._offered: deque[tuple[Any, int]] = deque()
 
     def offer(self, saved: Sequence[tuple[Any, int]]) -> None:
@@ -53,19 +74,43 @@ class LogFollower:
         """Up to `limit` (event, notification id) pairs after `after` (default: checkpoint)."""
         start = (self.position if after is None else after) + 1
         notifications = self.app.recorder.select_notifications(start=start, limit=limit)
-        return [(self.app.mapper.to_domain_event(n), n.id) for n in notifications]
+        to_event = self.app.mapper.to_domain_event
+        if self.halls is None:
+            return [(to_event(n), n.id) for n in notifications]
+        batch: list[tuple[Any, int]] = []
+        foreign = self._foreign
+        for n in notifications:
+            if n.originator_id not in foreign:
+                event = to_event(n)
+                hall = getattr(event, "hall_id", None)
+                if hall is None or hall in self.halls:
+                    batch.append((event, n.id))
+                    continue
+                foreign.add(n.originator_id)
+            if batch and batch[-1][0] is SKIPPED:
+                batch[-1] = (SKIPPED, n.id)
+            else:
+                batch.append((SKIPPED, n.id))
+        return batch
 
-    def fold(self, batch: Sequence[tuple[Any, int]]) -> None:
+    def fold(self, batch: Sequence[tuple[Any, int]]) -> list[tuple[Any, int]]:
+        """Fold `batch`; return its events without the skipped runs (what was folded)."""
+        folded: list[tuple[Any, int]] = []
         for event, position in batch:
+            if event is SKIPPED:
+                for model in self.models:
+                    model.position = max(model.position, position)
+                continue
             for model in self.models:
                 model.fold(event, position)
+            folded.append((event, position))
+        return folded
 
     def catch_up(self) -> list[tuple[Any, int]]:
         """Read and fold everything new (blocking: for tests, tools and start-up)."""
         folded: list[tuple[Any, int]] = []
         while batch := self.read():
-            self.fold(batch)
-            folded.extend(batch)
+            folded.extend(self.fold(batch))
         return folded
 
     def rebuild(self) -> None:

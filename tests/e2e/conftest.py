@@ -89,7 +89,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Iterator, Mapping, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 from bench.procs import die_with_parent  # noqa: E402
@@ -126,8 +126,11 @@ class LiveServer:
         )
 
 
-def start_server(folder: Path) -> LiveServer:
-    """`hallq serve` itself, in its own process, on a free port, with two staff accounts."""
+def start_server(
+    folder: Path, args: Sequence[str] = (), env: Mapping[str, str] | None = None
+) -> LiveServer:
+    """`hallq serve` itself, in its own process, on a free port, with two staff accounts;
+    `args` and `env` add to its command line and environment."""
     accounts = AccountStore(folder / "accounts.json")
     accounts.add(*STAFF, Role.STAFF)
     accounts.add(*SUPERVISOR, Role.SUPERVISOR)
@@ -138,9 +141,9 @@ def start_server(folder: Path) -> LiveServer:
         "HALLQ_ACCOUNTS": str(folder / "accounts.json"),
         "HALLQ_SECRET_FILE": str(folder / "secret.key"),
         "HALLQ_ISSUE_BURST": "100000",
-    }
+    } | dict(env or {})
     process = subprocess.Popen(
-        [sys.executable, "-m", "hallq", "serve", "--port", str(port)],
+        [sys.executable, "-m", "hallq", "serve", "--port", str(port), *args],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent,
     )  # fmt: skip
     server = LiveServer(f"http://127.0.0.1:{port}", folder, process, env)
