@@ -113,6 +113,7 @@ class Settings:
         else:
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.postgres",
+                APPLICATION_RECORDER_TOPIC="hallq.pg_recorder:PipelinedCommitRecorder",
                 POSTGRES_HOST=self.pg_host,
                 POSTGRES_PORT=str(self.pg_port),
                 POSTGRES_DBNAME=self.pg_dbname,

@@ -1,10 +1,10 @@
 """A server's read models follow what another process writes to the same store: the
-poll reads the log's tail, and a gap before this process's own saves is filled from it."""
+poll reads the log's tail, and a gap before this process's own saves is filled from it;
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from hallq.bootstrap import build_application
 from hallq.live import LiveHall
@@ -14,9 +14,10 @@ from queue_core.commands import IssueTicket, OpenWindow
 HALL = "south-axis"
 
 
-async def test_writes_of_another_application_reach_the_live_read_models(tmp_path: Path) -> None:
-    settings = Settings(store="sqlite", db_path=tmp_path / "shared.sqlite3")
-    ours, theirs = build_application(settings), build_application(settings)
+async def test_writes_of_another_application_reach_the_live_read_models(
+    store_settings: Settings,
+) -> None:
+    ours, theirs = build_application(store_settings), build_application(store_settings)
     live = LiveHall(ours, poll_s=0.05)
     await live.start()
     try:
