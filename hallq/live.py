@@ -143,7 +143,9 @@ class LiveHall:
             polling, self._polling = self._polling, False
             while not self._stopping:
                 batch = self.follower.take_offered()
-                if batch is None or (polling and not batch):
+                if batch is None:
+                    batch = await asyncio.to_thread(self.follower.read_gap)
+                elif polling and not batch:
                     batch = await asyncio.to_thread(self.follower.read)
                     polling = False
                 if not batch:

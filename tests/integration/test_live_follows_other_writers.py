@@ -38,3 +38,25 @@ async def test_writes_of_another_application_reach_the_live_read_models(
         await live.stop()
         ours.close()
         theirs.close()
+
+
+async def test_a_save_that_lost_a_race_is_folded_at_once(store_settings: Settings) -> None:
+    """Our cached day is stale, so our insert conflicts (on PostgreSQL burning sequence
+    ids) and is retried: the follower must fold past the hole without a poll's help."""
+    ours, theirs = build_application(store_settings), build_application(store_settings)
+    live = LiveHall(ours, poll_s=3600)
+    await live.start()
+    try:
+        await live.execute(IssueTicket("ours-1", HALL, "social-security"))
+        theirs.execute(IssueTicket("theirs-1", HALL, "social-security"))
+        outcome = await asyncio.wait_for(
+            live.execute(IssueTicket("ours-2", HALL, "social-security")), 10
+        )
+        assert outcome.ticket == "A003"  # reloaded after the conflict
+        assert live.follower.position == ours.recorder.max_notification_id()
+        board = live.models.board.board(HALL, ours.day_of(HALL))
+        assert board["services"][0]["waiting"]["blue"] == 3
+    finally:
+        await live.stop()
+        ours.close()
+        theirs.close()
