@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from bench import core, push, scheduler, simulation
+from bench import core, devices, push, scale, scheduler, simulation
 from bench.report import publish
 
-BENCHMARKS = {"core": core, "push": push, "scheduler": scheduler, "simulation": simulation}
+BENCHMARKS = {
+    "core": core,
+    "devices": devices,
+    "push": push,
+    "scale": scale,
+    "scheduler": scheduler,
+    "simulation": simulation,
+}
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from hallq.bootstrap import load_hall_document
+from hallq.device_cli import add_device_parser
 from hallq.forecast_cli import add_forecast_parser
 from hallq.plan_cli import add_plan_parser
 from queue_core.errors import DomainError
@@ -192,6 +193,7 @@ def parser() -> argparse.ArgumentParser:
     add_plan_parser(sub)
     add_loadtest_parser(sub)
     add_simulate_parser(sub)
+    add_device_parser(sub)
     return p
 
 

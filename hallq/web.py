@@ -20,6 +20,7 @@ from callers.accounts import AccountStore
 from callers.ratelimit import TokenBucket
 from callers.tokens import TokenIssuer, load_or_create_secret
 from hallq.bootstrap import build_application, fanout_for
+from hallq.devices import bridge_for
 from hallq.live import LiveHall
 from hallq.planning import build_plan_loop
 from hallq.settings import Settings
@@ -69,6 +70,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
             plans.run(PLAN_CHECK_S) if settings.planner else asyncio.sleep(0), name="hallq-planner"
         )
         secret = load_or_create_secret(settings.secret_path)
+        devices = bridge_for(live, settings, secret)  # None unless HALLQ_MQTT_URL is set
+        if devices is not None:
+            await devices.start()
         app[SERVICES] = Services(
             settings=settings,
             live=live,
@@ -81,6 +85,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
             plans=plans,
         )
         yield
+        if devices is not None:
+            await devices.stop()  # before the live hall: presses in flight finish first
         planning.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await planning
