@@ -82,9 +82,13 @@ def announcement(hall: str, call: dict[str, Any], seq: int) -> bytes:
     )
 
 
-def ticket_print(spec: HallSpec, kiosk: str, status: dict[str, Any], status_url: str) -> bytes:
+def ticket_print(
+    spec: HallSpec, kiosk: str, status: dict[str, Any], status_url: str, request_id: str
+) -> bytes:
     """A thermal printer's ticket: number, service (zh/en), people ahead, the URL for the
-    QR code (the resident's status page) and the time of issue in the hall's time zone."""
+    QR code (the resident's status page) and the time of issue in the hall's time zone.
+    A kiosk's retry prints again (the first print may be what was lost); `request_id`
+    lets a printer that did print it once ignore the repeat."""
     service = spec.service(status["service"])
     issued = datetime.fromisoformat(status["issued_at"]).astimezone(ZoneInfo(spec.timezone))
     return orjson.dumps(
@@ -93,6 +97,7 @@ def ticket_print(spec: HallSpec, kiosk: str, status: dict[str, Any], status_url:
             "hall_zh": spec.name_zh,
             "hall_en": spec.name_en,
             "kiosk": kiosk,
+            "request_id": request_id,
             "number": status["number"],
             "service": service.id,
             "service_zh": service.name_zh,

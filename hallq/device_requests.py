@@ -139,8 +139,8 @@ class DeviceRequests:
         request_id = command_request_id(message.device, message.request_id)
         token = self.ticket_token(message.hall, request_id)
         outcome = await self.live.execute(issue_command(message, token_digest(token)))
-        if not outcome.replayed:  # a retry's ticket was printed the first time
-            self._print(message, outcome.ticket or "", token)
+        # A retry prints again: what the kiosk missed may be the print itself.
+        self._print(message, outcome.ticket or "", token)
         return outcome
 
     def _current_status(self, press: ButtonPress) -> str | None:
@@ -154,7 +154,9 @@ class DeviceRequests:
         status = self.live.models.tickets.status(hall, app.day_of(hall), number, app.clock.now())
         if status is not None:
             url = f"{self.registry.public_url()}/t/{token}"
-            payload = ticket_print(app.hall_spec(hall), request.kiosk, status, url)
+            payload = ticket_print(
+                app.hall_spec(hall), request.kiosk, status, url, request.request_id
+            )
             self.send(print_topic(hall, request.kiosk), payload, False)
 
     def _status(self, status: DeviceStatus) -> None:

@@ -27,7 +27,9 @@ class Fanout(Protocol):
     connected: asyncio.Event  # set while announcements can travel (tests wait on it)
 
     async def start(self, halls: Iterable[str], heard: Heard) -> None:
-        """Listen for other processes' saves to `halls`; `heard` is called on the loop."""
+        """Listen for other processes' saves to `halls`; `heard` is called on the loop,
+        with -1 for each hall whenever listening (re)starts: what was announced before
+        cannot be told, so the store must be read."""
 
     def announce(self, hall: str, position: int) -> None:
         """This process saved `hall`'s events up to `position`. Never blocks or raises."""
@@ -53,6 +55,7 @@ class LocalFanout:
         self._halls = list(halls)
         for hall in self._halls:
             self.bus.listeners[hall].append((self.origin, heard))
+            heard(hall, -1)
         self.connected.set()
 
     def announce(self, hall: str, position: int) -> None:

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from eventsourcing.persistence import PersistenceError
 
 from displays.publisher import Publisher
 from displays.push import PushHub
@@ -32,6 +37,9 @@ from queue_core.outcome import Outcome
 from scheduler.plan_inputs import PlanInputs
 
 POLL_S = 0.5  # how soon another process's writes reach this process's clients
+STORE_RETRY_S = 1.0  # after a failed read of the store (e.g. PostgreSQL restarting)
+
+log = logging.getLogger("hallq.live")
 SWEEP_S = 10.0  # how often statuses are re-sent that time alone changed (aging, overdue)
 
 
@@ -68,7 +76,8 @@ class LiveHall:
         self.halls = frozenset(app.hall_ids())
         self.follower = LogFollower(app, self.models.all(), self.halls)
         self.fanout = fanout
-        self._announced = 0  # this process's saves up to here were announced
+        # This process's saves not yet announced to the others (appended by the writer).
+        self._unannounced: deque[list[tuple[Any, int]]] = deque()
         self.hub = PushHub()
         self.publisher = Publisher(
             self.hub,
@@ -98,10 +107,10 @@ class LiveHall:
         self.last_saved = self.follower.position
         self.app.on_saved(self._saved)
         self.committer = GroupCommitter(self.app)
-        self._announced = self.follower.position
         if self.fanout is not None:
             await self.fanout.start(self.halls, self._heard)
         self._task = asyncio.create_task(self._follow(), name="hallq-follower")
+        self._task.add_done_callback(self._follower_ended)
         self._sweeper = asyncio.create_task(self._sweep(), name="hallq-sweeper")
 
     async def stop(self) -> None:
@@ -129,6 +138,8 @@ class LiveHall:
         the same save; a save made any other way wakes it from here."""
         self.last_saved = max(self.last_saved, saved[-1][1])
         self.follower.offer(saved)  # a deque: safe to extend from another thread
+        if self.fanout is not None:
+            self._unannounced.append(saved)
         if self._loop is not None and not (self.committer and self.committer.in_writer()):
             self._loop.call_soon_threadsafe(self._wake.set)
 
@@ -144,32 +155,59 @@ class LiveHall:
             while not self._stopping:
                 batch = self.follower.take_offered()
                 if batch is None:
-                    batch = await asyncio.to_thread(self.follower.read_gap)
+                    batch = await self._read(self.follower.read_gap)
                 elif polling and not batch:
-                    batch = await asyncio.to_thread(self.follower.read)
+                    batch = await self._read(self.follower.read)
                     polling = False
                 if not batch:
                     break
-                folded = self.follower.fold(batch)
-                self.publisher.publish(folded)
-                if self.fanout is not None and self._announced < self.last_saved:
-                    self._announce(folded)
+                self.publisher.publish(self.follower.fold(batch))
+            if self._unannounced:
+                self._announce()
             self._release(self.follower.position)
         self._release(None)  # stopping: nobody waits for a fold that will not come
 
-    def _announce(self, folded: list[tuple[Any, int]]) -> None:
-        """Tell the other processes which halls' logs this process's saves extended."""
+    async def _read(self, read: Callable[[], list[tuple[Any, int]]]) -> list[tuple[Any, int]]:
+        """Read the store off the loop. A store that cannot be reached (PostgreSQL
+        restarting, a failover) is waited out: logged, tried again shortly; waiting
+        commands are answered once it is back."""
+        try:
+            return await asyncio.to_thread(read)
+        except PersistenceError as error:
+            log.warning(
+                "读取事件日志失败，%.0f 秒后重试 · reading the event log failed (%s); "
+                "trying again in %.0f s",
+                STORE_RETRY_S,
+                error,
+                STORE_RETRY_S,
+            )
+            await asyncio.sleep(STORE_RETRY_S)
+            self._poll_due()
+            return []
+
+    def _follower_ended(self, task: asyncio.Task[None]) -> None:
+        """A follower that died of a bug must not leave commands waiting forever."""
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        log.error("事件日志跟随任务异常退出 · the log follower failed", exc_info=error)
+        waiting, self._waiters = self._waiters, []
+        for _, waiter in waiting:
+            if not waiter.done():
+                waiter.set_exception(RuntimeError("the log follower failed; see the log"))
+
+    def _announce(self) -> None:
+        """Tell the other processes which halls' logs this process's saves extended
+        (once folded here, so the publisher knows each event's hall)."""
         assert self.fanout is not None
         newest: dict[str, int] = {}
-        for event, position in folded:
-            if self._announced < position <= self.last_saved:
+        while self._unannounced and self._unannounced[0][-1][1] <= self.follower.position:
+            for event, position in self._unannounced.popleft():
                 hall = self.publisher.hall_of(event)
                 if hall is not None:
                     newest[hall] = position
         for hall, position in newest.items():
             self.fanout.announce(hall, position)
-        if folded:
-            self._announced = max(self._announced, min(folded[-1][1], self.last_saved))
 
     def _heard(self, hall: str, position: int) -> None:
         """Another process saved `hall`'s events up to `position` (-1: unknown, after an

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
 import uuid
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ log = logging.getLogger("hallq.fanout")
 RETRY_S = 1.0  # after a failed publish, announcements are dropped this long
 BACKOFF_S = (0.1, 0.2, 0.5, 1.0, 2.0)  # between the listener's reconnect attempts
 TIMEOUT_S = 1.0
+KEEPALIVE = {socket.TCP_KEEPIDLE: 5, socket.TCP_KEEPINTVL: 2, socket.TCP_KEEPCNT: 3}
 
 
 class RedisFanout:
@@ -40,16 +42,21 @@ class RedisFanout:
         self._client = aioredis.from_url(
             url, socket_connect_timeout=TIMEOUT_S, socket_timeout=TIMEOUT_S
         )
-        # The listener blocks in a read for as long as the hall is quiet: no read timeout;
-        # a Redis that goes away closes the connection, which ends the read.
+        # The listener blocks in a read for as long as the hall is quiet: no read timeout.
+        # A Redis that stops closes the connection, which ends the read; one that vanishes
+        # (host down, network cut) is found by TCP keepalive within about 11 s.
         self._listener = aioredis.from_url(
-            url, socket_connect_timeout=TIMEOUT_S, socket_keepalive=True
+            url,
+            socket_connect_timeout=TIMEOUT_S,
+            socket_keepalive=True,
+            socket_keepalive_options=KEEPALIVE,
         )
         self._pending: dict[str, int] = {}  # hall -> newest position not yet announced
         self._wake = asyncio.Event()
         self._down_until = 0.0
         self._tasks: list[asyncio.Task[None]] = []
         self.connected = asyncio.Event()  # the listener is subscribed (tests wait on it)
+        self.subscriptions = 0  # how many times the listener has (re)subscribed
 
     async def start(self, halls: Iterable[str], heard: Heard) -> None:
         channels = {self.prefix + hall: hall for hall in halls}
@@ -90,7 +97,7 @@ class RedisFanout:
                     for hall, position in pending.items():
                         pipe.publish(self.prefix + hall, f"{self.origin}:{position}")
                     await pipe.execute()
-            except (RedisError, OSError) as error:
+            except Exception as error:  # the sender must outlive any failure
                 if self._down_until < time.monotonic():
                     log.warning(
                         "Redis 不可达，推送仅限本进程，其他进程轮询数据库 · Redis unreachable "
@@ -107,15 +114,18 @@ class RedisFanout:
                 await pubsub.subscribe(*channels)
                 if attempt:
                     log.warning("Redis 已恢复 · Redis is back: fan-out resumes")
-                    for hall in channels.values():
-                        heard(hall, -1)  # whatever was missed meanwhile: read the store
+                # Whatever was announced before this subscription (while starting, or
+                # during an outage) was missed: read the store's tail.
+                for hall in channels.values():
+                    heard(hall, -1)
                 attempt = 0
+                self.subscriptions += 1
                 self.connected.set()
                 while True:
                     message = await pubsub.get_message(timeout=None)
                     if message is not None and message["type"] == "message":
                         self._hear(message, channels, heard)
-            except (RedisError, OSError) as error:
+            except Exception as error:  # the listener must outlive any failure
                 self.connected.clear()
                 delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
                 if attempt == 0:

@@ -82,18 +82,23 @@ class LogFollower:
         if not self._offered:
             return self.read(limit=limit)
         stop = self._offered[0][1] - 1
-        batch = self.read(limit=limit, stop=stop)
-        if len(batch) < limit and (not batch or batch[-1][1] < stop):
+        notifications = self._select(None, limit, stop)
+        batch = self._decode(notifications)
+        # Short by the store's count (not the batch's: other halls' runs are merged).
+        if len(notifications) < limit and (not batch or batch[-1][1] < stop):
             batch.append((SKIPPED, stop))
         return batch
 
-    def read(
-        self, after: int | None = None, limit: int = BATCH, stop: int | None = None
-    ) -> list[tuple[Any, int]]:
-        """Up to `limit` (event, notification id) pairs after `after` (default: checkpoint),
-        up to `stop` (inclusive) if given."""
+    def read(self, after: int | None = None, limit: int = BATCH) -> list[tuple[Any, int]]:
+        """Up to `limit` (event, notification id) pairs after `after` (default: checkpoint);
+        other halls' events, when this follower has `halls`, as `SKIPPED` runs."""
+        return self._decode(self._select(after, limit, None))
+
+    def _select(self, after: int | None, limit: int, stop: int | None) -> Sequence[Any]:
         start = (self.position if after is None else after) + 1
-        notifications = self.app.recorder.select_notifications(start=start, limit=limit, stop=stop)
+        return self.app.recorder.select_notifications(start=start, limit=limit, stop=stop)
+
+    def _decode(self, notifications: Sequence[Any]) -> list[tuple[Any, int]]:
         to_event = self.app.mapper.to_domain_event
         if self.halls is None:
             return [(to_event(n), n.id) for n in notifications]

@@ -135,13 +135,17 @@ def start_server(
     accounts.add(*STAFF, Role.STAFF)
     accounts.add(*SUPERVISOR, Role.SUPERVISOR)
     port = free_port("127.0.0.1")
-    env = os.environ | {
-        "HALLQ_STORE": "sqlite",
-        "HALLQ_DB": str(folder / "hallq.sqlite3"),
-        "HALLQ_ACCOUNTS": str(folder / "accounts.json"),
-        "HALLQ_SECRET_FILE": str(folder / "secret.key"),
-        "HALLQ_ISSUE_BURST": "100000",
-    } | dict(env or {})
+    env = (
+        os.environ
+        | {
+            "HALLQ_STORE": "sqlite",
+            "HALLQ_DB": str(folder / "hallq.sqlite3"),
+            "HALLQ_ACCOUNTS": str(folder / "accounts.json"),
+            "HALLQ_SECRET_FILE": str(folder / "secret.key"),
+            "HALLQ_ISSUE_BURST": "100000",
+        }
+        | dict(env or {})
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "hallq", "serve", "--port", str(port), *args],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent,

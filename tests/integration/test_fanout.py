@@ -51,9 +51,13 @@ def make_fanout(request: pytest.FixtureRequest) -> Iterator[Callable[[], Fanout]
 class Ear:
     def __init__(self) -> None:
         self.heard: list[tuple[str, int]] = []
+        self.restarts: list[str] = []  # halls told "read the store" (-1) on (re)subscribing
         self.arrived = asyncio.Event()
 
     def __call__(self, hall: str, position: int) -> None:
+        if position < 0:
+            self.restarts.append(hall)
+            return
         self.heard.append((hall, position))
         self.arrived.set()
 
@@ -79,26 +83,33 @@ async def test_an_announcement_reaches_the_other_processes_of_that_hall_only(
     ours, theirs, elsewhere = Ear(), Ear(), Ear()
     async with (
         started(make_fanout(), [HALL, "north"], ours) as a,
-        started(make_fanout(), [HALL], theirs),
+        started(make_fanout(), [HALL], theirs) as b,
         started(make_fanout(), ["east"], elsewhere),
     ):
+        assert ours.restarts == [HALL, "north"] and theirs.restarts == [HALL]
         a.announce(HALL, 7)
         assert await theirs.next() == (HALL, 7)
         a.announce(HALL, 9)
         assert await theirs.next() == (HALL, 9)
-        await asyncio.sleep(0.1)  # time enough for any stray delivery to show up
-        assert ours.heard == []  # a process does not hear itself
-        assert elsewhere.heard == []  # nor does a process serving other halls
+        # Sentinels sent after: when they arrive, anything stray would have arrived too.
+        a.announce("east", 11)
+        assert await elsewhere.next() == ("east", 11)
+        b.announce(HALL, 12)
+        assert await ours.next() == (HALL, 12)
+        assert ours.heard == [(HALL, 12)]  # a process does not hear itself
+        assert elsewhere.heard == [("east", 11)]  # nor another hall's announcements
 
 
 async def test_a_stopped_fanout_hears_nothing_more(make_fanout: Callable[[], Fanout]) -> None:
-    theirs = Ear()
+    theirs, witness = Ear(), Ear()
     async with started(make_fanout(), [HALL], Ear()) as a:
-        async with started(make_fanout(), [HALL], theirs):
-            a.announce(HALL, 1)
-            await theirs.next()
-        a.announce(HALL, 2)
-        await asyncio.sleep(0.1)
+        async with started(make_fanout(), [HALL], witness):
+            async with started(make_fanout(), [HALL], theirs):
+                a.announce(HALL, 1)
+                await theirs.next()
+                await witness.next()
+            a.announce(HALL, 2)
+            assert await witness.next() == (HALL, 2)  # delivered to those still listening
         assert theirs.heard == [(HALL, 1)]
 
 
@@ -175,24 +186,26 @@ async def test_without_redis_commands_work_and_the_poll_delivers_until_it_return
         await a.execute(OpenWindow("out-3", HALL, window=1))
         await a.execute(OpenWindow("out-3b", HALL, window=2))
 
+        assert isinstance(a.fanout, RedisFanout) and isinstance(b.fanout, RedisFanout)
+        subscribed = (a.fanout.subscriptions, b.fanout.subscriptions)
         own_redis.stop()
         first = await a.execute(CallNext("out-4", HALL, window=1))  # commands keep working
         called = await next_message(screen, "called")  # brought by the poll
         assert called["data"]["number"] == first.ticket
 
         own_redis.start()
-        for fanout in (a.fanout, b.fanout):
-            await asyncio.wait_for(_reconnected(fanout), 10)
+        await asyncio.wait_for(_resubscribed(a.fanout, b.fanout, subscribed), 10)
         b.poll_s = a.poll_s = NEVER  # from here on, only the fan-out can deliver in time
-        await asyncio.sleep(0.3)  # the last short poll timers run out
+        await asyncio.sleep(0.3)  # the timers armed with the short poll (0.2 s) run out
         await _until_announcements_travel(a)
         second = await a.execute(CallNext("out-5", HALL, window=2))
         called = await next_message(screen, "called", timeout=3)
         assert called["data"]["number"] == second.ticket
 
 
-async def _reconnected(fanout: Fanout) -> None:
-    while not fanout.connected.is_set():
+async def _resubscribed(a: RedisFanout, b: RedisFanout, before: tuple[int, int]) -> None:
+    """Both listeners have subscribed again since `before` (their counts then)."""
+    while a.subscriptions <= before[0] or b.subscriptions <= before[1]:
         await asyncio.sleep(0.05)
 
 
@@ -233,3 +246,27 @@ async def test_processes_serving_different_halls_skip_each_others_events(
         assert south_side.models.board.board(HALL, day)["services"][0]["waiting"]["blue"] == 2
         with pytest.raises(UnknownHall):
             south_side.spec("north-bank")  # 404 here: that hall is served elsewhere
+
+
+async def test_a_gap_longer_than_a_page_hides_none_of_this_process_s_events(
+    tmp_path: Path,
+) -> None:
+    """Another process saved a page's worth of another hall's events, then some of ours,
+    before our own save: the gap is read page by page, and none of ours is skipped."""
+    shared = Settings(store="sqlite", db_path=tmp_path / "shared.sqlite3")
+    both = replace(shared, hall_files=(reference_hall_path(), second_hall(tmp_path, "north-bank")))
+    other = build_application(both)
+    try:
+        async with live_hall(shared, None) as south_side:
+            other.execute_many(
+                [IssueTicket(f"n-{k}", "north-bank", "social-security") for k in range(600)]
+            )
+            for k in range(3):
+                other.execute(IssueTicket(f"s-{k}", HALL, "social-security"))
+            await south_side.execute(IssueTicket("ours", HALL, "social-security"))
+            day = south_side.app.day_of(HALL)
+            board = south_side.models.board.board(HALL, day)
+            assert board["services"][0]["waiting"]["blue"] == 4
+            assert south_side.follower.position == other.recorder.max_notification_id()
+    finally:
+        other.close()

@@ -5,6 +5,10 @@ on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import OperationalError
 
 from hallq.bootstrap import build_application
 from hallq.live import LiveHall
@@ -56,6 +60,36 @@ async def test_a_save_that_lost_a_race_is_folded_at_once(store_settings: Setting
         assert live.follower.position == ours.recorder.max_notification_id()
         board = live.models.board.board(HALL, ours.day_of(HALL))
         assert board["services"][0]["waiting"]["blue"] == 3
+    finally:
+        await live.stop()
+        ours.close()
+        theirs.close()
+
+
+async def test_a_store_that_fails_a_read_is_read_again(tmp_path: Path) -> None:
+    """A failed read of the log (PostgreSQL restarting, say) is logged and tried again:
+    the follower does not die and leave every later command waiting."""
+    settings = Settings(store="sqlite", db_path=tmp_path / "shared.sqlite3")
+    ours, theirs = build_application(settings), build_application(settings)
+    live = LiveHall(ours, poll_s=0.05)
+    await live.start()
+    real_read, failures = ours.recorder.select_notifications, [0]
+
+    def failing_once(*args: Any, **kwargs: Any) -> Any:
+        if not failures[0]:
+            failures[0] += 1
+            raise OperationalError("the server closed the connection unexpectedly")
+        return real_read(*args, **kwargs)
+
+    ours.recorder.select_notifications = failing_once  # type: ignore[method-assign]
+    try:
+        theirs.execute(IssueTicket("other-1", HALL, "social-security"))  # found by a poll
+        outcome = await asyncio.wait_for(
+            live.execute(IssueTicket("ours-1", HALL, "social-security")), 10
+        )
+        assert failures[0] == 1 and outcome.ticket == "A002"
+        board = live.models.board.board(HALL, ours.day_of(HALL))
+        assert board["services"][0]["waiting"]["blue"] == 2
     finally:
         await live.stop()
         ours.close()

@@ -115,6 +115,11 @@ def malformed_json(registry: DeviceRegistry) -> tuple[str, bytes]:
     return press(registry, "btn-5", "call-next", "x")[0], b'{"device": "btn-5", "action": '
 
 
+def window_not_a_number(registry: DeviceRegistry) -> tuple[str, bytes]:
+    """Subscribed to (`hallq/+/window/+/button`), yet outside the scheme."""
+    return f"hallq/{HALL}/window/five/button", press(registry, "btn-5", "call-next", "w")[1]
+
+
 def unknown_action(registry: DeviceRegistry) -> tuple[str, bytes]:
     return press(registry, "btn-5", "close", "closing")
 
@@ -139,6 +144,7 @@ def stale_press(registry: DeviceRegistry) -> tuple[str, bytes]:
         (unknown_device, "dropped"),
         (another_windows_button, "dropped"),
         (malformed_json, "dropped"),
+        (window_not_a_number, "dropped"),
         (unknown_action, "refused"),
         (stale_press, "refused"),
     ],
@@ -218,7 +224,13 @@ async def test_a_kiosk_request_issues_a_ticket_and_prints_it_with_its_status_url
         await printer.subscribe(print_topic(HALL, "1"), qos=1)
         await publish(mosquitto, topic, payload)
         ticket = orjson.loads((await anext(printer.messages)).payload)  # type: ignore[arg-type]
-    assert (await verdicts.next()).outcome == "done"
+        assert (await verdicts.next()).outcome == "done"
+        position = live.follower.position
+        await publish(mosquitto, topic, payload)  # the kiosk retries: its print was lost
+        again = orjson.loads((await anext(printer.messages)).payload)  # type: ignore[arg-type]
+        assert (await verdicts.next()).outcome == "done"
+    assert again == ticket and ticket["request_id"] == "k1"  # the same ticket, printed again
+    assert live.follower.position == position  # and nothing new written
     assert ticket["service_zh"] and ticket["service_en"] and ticket["people_ahead"] == 1
     assert ticket["status_url"].startswith("https://hall.example/t/")
     token = ticket["status_url"].rsplit("/", 1)[1]

@@ -52,9 +52,9 @@ def test_a_printed_ticket_has_names_people_ahead_its_url_and_the_halls_time() ->
         "number": "H003", "service": "id-card", "lane": "blue", "people_ahead": 2,
         "eta_simple_min": 9, "issued_at": "2026-03-02T01:00:00+00:00",
     }  # fmt: skip
-    ticket = orjson.loads(ticket_print(spec, "1", status, "https://hall.example/t/tok"))
+    ticket = orjson.loads(ticket_print(spec, "1", status, "https://hall.example/t/tok", "r7"))
     assert ticket["service_zh"] == spec.service("id-card").name_zh
     assert ticket["service_en"] == spec.service("id-card").name_en
     assert (ticket["people_ahead"], ticket["eta_min"]) == (2, 9)
-    assert ticket["status_url"] == "https://hall.example/t/tok"
+    assert ticket["status_url"] == "https://hall.example/t/tok" and ticket["request_id"] == "r7"
     assert ticket["issued_at"] == "2026-03-02T09:00:00+08:00"
