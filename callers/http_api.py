@@ -20,7 +20,7 @@ import orjson
 from aiohttp import web
 
 from callers.accounts import Role
-from callers.interface import parse_after, parse_issue, parse_window_action
+from callers.interface import parse_after, parse_arrive, parse_issue, parse_window_action
 from callers.middlewares import error_response
 from callers.openapi import openapi_document
 from callers.tokens import Claims
@@ -204,6 +204,29 @@ async def rate_ticket(request: web.Request) -> web.Response:
     request_id = "rate-" + token_digest(request.match_info["token"])[:32]
     await live.execute(RateTicket(request_id, hall, number, rating, comment))
     return json_response({"number": number, "rating": rating})
+
+
+# ---- remote tickets (远程取号) ------------------------------------------------------------
+
+
+@routes.post("/api/tickets/{token}/arrive")
+async def confirm_arrival(request: web.Request) -> web.Response:
+    """A kiosk scanned the QR a remote ticket's phone shows: the resident is in the hall.
+
+    No staff login: the token in the QR is the resident's own secret, and the kiosk page
+    posts it with its kiosk id (recorded in the event, for the record). A resident could
+    post it from home too; then they are called like anyone in the hall, and a no-show is
+    theirs. One confirmation per ticket, so its digest makes the request id: a repeated
+    scan gets the first answer."""
+    hall, day, number = _find_ticket(request)
+    request_id = "arrive-" + token_digest(request.match_info["token"])[:32]
+    command = parse_arrive(hall, number, request_id, await json_body(request))
+    live = services(request).live
+    await live.execute(command)
+    return json_response(live.models.tickets.status(hall, day, number, live.app.clock.now()))
+
+
+# ---- windows ----------------------------------------------------------------------------
 
 
 @routes.post("/api/halls/{hall}/windows/{window}/{action}")

@@ -15,13 +15,14 @@ from types import MappingProxyType
 from typing import Any
 
 from callers.accounts import MAX_USERNAME_LENGTH
-from callers.fields import Choice, Field, Instant, Integer, Text, Texts, shown
+from callers.fields import Choice, Field, Instant, Integer, Text, Texts, malformed, shown
 from queue_core.commands import (
     AssignServices,
     CallNext,
     CallTicket,
     CloseWindow,
     Command,
+    ConfirmArrival,
     FinishService,
     IssueTicket,
     MarkNoShow,
@@ -47,6 +48,19 @@ WINDOW = Integer(1, 9999)
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A JSON boolean (kept here, beside its only user, the remote ticket request)."""
+
+    def parse(self, name: str, value: object) -> bool:
+        if not isinstance(value, bool):
+            raise malformed(name, "须为 true 或 false", "must be true or false")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
 class Body:
     """The JSON body of one request: its fields besides `request_id`, and its command."""
 
@@ -68,8 +82,10 @@ class Body:
 ISSUE = Body(
     IssueTicket,
     required={"service": SERVICE},
-    optional={"lane": Choice(Lane), "channel": Choice(Channel)},
+    optional={"lane": Choice(Lane), "channel": Choice(Channel), "remote": Flag()},
 )
+# POST /api/tickets/{token}/arrive: the kiosk that scanned the phone's QR names itself.
+ARRIVE: Mapping[str, Field] = MappingProxyType({"kiosk": Text(1, 64)})
 
 WINDOW_ACTIONS: Mapping[str, Body] = MappingProxyType(
     {
@@ -118,7 +134,15 @@ def parse_issue(hall: str, body: object) -> IssueTicket:
     kiosk unless given). The caller adds `token_digest` with `dataclasses.replace`."""
     command = parse_body(ISSUE, body, hall=hall)
     assert isinstance(command, IssueTicket)
+    if command.remote and isinstance(body, dict) and "channel" not in body:
+        command = dataclasses.replace(command, channel=Channel.MOBILE)  # 远程取号: from a phone
     return command
+
+
+def parse_arrive(hall: str, number: str, request_id: str, body: object) -> ConfirmArrival:
+    """The `ConfirmArrival` of a `POST /api/tickets/{token}/arrive` body `{kiosk}`."""
+    values = parse_object(ARRIVE, ("kiosk",), body)
+    return ConfirmArrival(request_id, hall, number, kiosk=values["kiosk"])
 
 
 def parse_window_action(hall: str, window: int, action: str, body: object) -> Command:

@@ -13,7 +13,9 @@ from typing import Any
 
 from callers.accounts import Role
 from callers.fields import Field, Schema
-from callers.interface import AFTER_DIGITS, ISSUE, LOGIN, WINDOW, WINDOW_ACTIONS, Body
+from callers.interface import AFTER_DIGITS, ARRIVE, ISSUE, LOGIN, WINDOW, WINDOW_ACTIONS, Body
+from callers.openapi_appointments import appointment_paths, appointment_schemas
+from callers.openapi_guide import guide_paths, guide_schemas
 from queue_core.vocabulary import Lane, TicketStatus
 
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -62,9 +64,14 @@ def openapi_document(server_url: str = "/") -> dict[str, Any]:
             "Errors are `{error: {code, message_zh, message_en}}`.",
         },
         "servers": [{"url": server_url}],
-        "paths": {**_public_paths(), **_window_paths()},
+        "paths": {
+            **_public_paths(),
+            **guide_paths(),
+            **appointment_paths(),
+            **_window_paths(),
+        },
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_schemas(), **guide_schemas(), **appointment_schemas()},
             "responses": _error_responses(),
             "parameters": _parameters(),
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
@@ -219,6 +226,23 @@ def _public_paths() -> dict[str, Any]:
                 },
             }
         },
+        # ---- remote tickets (远程取号) ----
+        "/api/tickets/{token}/arrive": {
+            "post": {
+                "operationId": "confirmArrival",
+                "summary": "确认到达 · a kiosk confirms a remote ticket's arrival (QR scan)",
+                "description": "The kiosk posts the token it read from the phone's QR. The "
+                "remote ticket becomes an ordinary waiting ticket and keeps its place; until "
+                "then call next skips it. A repeated scan gets the first answer.",
+                "tags": ["resident"],
+                "parameters": token,
+                "requestBody": _json_body("ArrivalRequest"),
+                "responses": {
+                    "200": _json("the ticket's status, now waiting", _ref("TicketStatus")),
+                    **_errors(400, 404, 409),
+                },
+            }
+        },
         "/api/halls/{hall}/plans": {
             "get": {
                 "operationId": "listPlans",
@@ -340,8 +364,22 @@ def _schemas() -> dict[str, Schema]:
                         "p90_min": {"type": "number"},
                     },
                 },
+                # remote tickets (远程取号)
+                "remote": {"type": "boolean", "description": "taken from a phone"},
+                "arrived": {"type": "boolean", "description": "false until a kiosk confirms"},
+                "come_now": {
+                    "type": "boolean",
+                    "description": "a remote ticket's resident should come to the hall now",
+                },
+                "lapse_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "nullable": True,
+                    "description": "an unconfirmed remote ticket lapses at this moment",
+                },
             },
         },
+        "ArrivalRequest": object_schema(ARRIVE, ["kiosk"]),
         "ServiceGuide": {
             "type": "object",
             "required": ["services"],

@@ -138,7 +138,7 @@ async def resident_ticket(request: web.Request) -> web.StreamResponse:
     context = {
         "token": token,
         "ticket": status,
-        "hall": {"name_zh": spec.name_zh, "name_en": spec.name_en},
+        "hall": {"id": spec.id, "name_zh": spec.name_zh, "name_en": spec.name_en},
         "service": {"name_zh": service.name_zh, "name_en": service.name_en, "materials": list(service.materials)},
     }  # fmt: skip
     return aiohttp_jinja2.render_template("phone.html", request, context)

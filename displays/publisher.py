@@ -78,7 +78,11 @@ class Publisher:
                 self._digests[(hall, day, event.number)] = event.token_digest
                 self._file(event.token_digest, (hall, day, event.service))
             elif isinstance(
-                event, HallDay.TicketTransferred | HallDay.ServiceFinished | HallDay.TicketCancelled
+                event,
+                HallDay.TicketTransferred
+                | HallDay.ServiceFinished
+                | HallDay.TicketCancelled
+                | HallDay.TicketLapsed,
             ):
                 hall_day = self._days.get(event.originator_id)
                 if hall_day is None:
@@ -121,6 +125,7 @@ class Publisher:
             number = getattr(event, "number", None)
             if number is not None:
                 t.numbers.add(number)
+            t.numbers.update(getattr(event, "passed", ()))  # remote tickets: now `lapse_at`
             if isinstance(event, HallDay.TicketCalled | HallDay.TicketRecalled):
                 t.calls.append(
                     (seq, self._call(hall_day, event), self._digests.get((*hall_day, event.number)))

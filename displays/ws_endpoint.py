@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from callers.accounts import Role
+from callers.appointments_api import read_booking_token
 from displays.push import LAGGING, Subscriber, encode
 from hallq.web import SERVICES, SOCKETS, Services
 from projections.ticket_status import token_digest
@@ -155,7 +156,12 @@ def _subscribe(
     kind, _, rest = channel.partition(":")
     live = svc.live
     now = live.app.clock.now()
-    if kind == "ticket":
+    if kind == "booking":
+        hall, booking = read_booking_token(svc.secret, rest)  # UnknownBooking: refused
+        internal = f"booking:{hall}:{booking}"
+        snapshot: dict[str, Any] | None = {"booking": booking}
+        missed = None
+    elif kind == "ticket":
         found = live.models.tickets.find(token_digest(rest))
         if not rest or found is None:
             raise Refused("unknown_ticket", "no ticket with this token")
@@ -173,6 +179,10 @@ def _subscribe(
             _authorise(svc, token, Role.STAFF)
             number = live.spec(hall).window(int(window)).number
             snapshot = live.models.windows.view(hall, day, number, now)
+        elif kind == "slots" and not window:
+            slots = live.models.slots
+            upcoming = [d for d in slots.days(hall) if d >= day]
+            snapshot = {"days": [slots.day_message(hall, d) for d in upcoming]}
         elif kind == "cockpit" and not window:
             _authorise(svc, token, Role.SUPERVISOR)
             snapshot = live.publisher.cockpit(hall, day)

@@ -26,6 +26,7 @@ from displays.publisher import Publisher
 from displays.push import PushHub
 from hallq.fanout import Fanout
 from projections import HallBoard, Statistics, TicketStatus, WindowView
+from projections.appointment_slots import SlotAvailability
 from projections.base import ReadModel
 from projections.follower import LogFollower
 from queue_core.application import HallqApplication
@@ -50,6 +51,7 @@ class ReadModels:
     windows: WindowView
     stats: Statistics
     plan_inputs: PlanInputs
+    slots: SlotAvailability
 
     @classmethod
     def for_app(cls, app: HallqApplication) -> ReadModels:
@@ -59,10 +61,11 @@ class ReadModels:
             WindowView(app.hall_spec),
             Statistics(app.hall_spec),
             PlanInputs(app.hall_spec),
+            SlotAvailability(app.hall_spec),
         )
 
     def all(self) -> list[ReadModel]:
-        return [self.board, self.tickets, self.windows, self.stats, self.plan_inputs]
+        return [self.board, self.tickets, self.windows, self.stats, self.plan_inputs, self.slots]
 
 
 class LiveHall:
@@ -162,6 +165,8 @@ class LiveHall:
                 if not batch:
                     break
                 self.publisher.publish(self.follower.fold(batch))
+                if self.models.slots.touched:
+                    self._publish_slots()
             if self._unannounced:
                 self._announce()
             self._release(self.follower.position)
@@ -195,6 +200,14 @@ class LiveHall:
         for _, waiter in waiting:
             if not waiter.done():
                 waiter.set_exception(RuntimeError("the log follower failed; see the log"))
+
+    def _publish_slots(self) -> None:
+        """Booking pages keep each slot's free places live (`slots:{hall}`)."""
+        for hall, day in sorted(self.models.slots.take_touched()):
+            channel = f"slots:{hall}"
+            if self.hub.has_subscribers(channel):
+                message = self.models.slots.day_message(hall, day)
+                self.hub.publish(channel, self.follower.position, "slots", message)
 
     def _announce(self) -> None:
         """Tell the other processes which halls' logs this process's saves extended

@@ -9,6 +9,7 @@ then `cleanup_ctx` drains the writer (no acknowledged command is lost) and close
 from __future__ import annotations
 
 import gc
+import json
 import socket
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -18,9 +19,9 @@ from pathlib import Path
 from aiohttp import web
 
 from callers.accounts import AccountStore, Role
-from hallq.bootstrap import build_application
+from hallq.bootstrap import build_application, load_hall_document
 from hallq.clock import SystemClock
-from hallq.settings import Settings
+from hallq.settings import Settings, reference_hall_path
 from hallq.web import create_app
 from queue_core.commands import IssueTicket, OpenWindow
 from queue_core.errors import DomainError
@@ -145,7 +146,24 @@ def demo_settings(folder: Path) -> Settings:
         db_path=folder / "demo.sqlite3",
         accounts_path=folder / "demo-accounts.json",
         secret_path=folder / "demo-secret.key",
+        hall_files=(demo_hall_file(folder),),
     )
+
+
+def demo_hall_file(folder: Path) -> Path:
+    """The reference hall, taking bookings at any hour of any day: whenever someone tries
+    the demo, today has slots to book and check in to (the real hall's hours are 09:00–12:00
+    and 13:30–17:00 on weekdays, see `[appointments]` in hallq/data/south-axis.toml)."""
+    document = load_hall_document(reference_hall_path())
+    document["appointments"] = {
+        **document.get("appointments", {}),
+        "hours": [["00:00", "23:30"]],
+        "weekdays": [1, 2, 3, 4, 5, 6, 7],
+    }
+    document.get("calendar", {}).pop("closed", None)  # no holidays in the demo
+    path = folder / "demo-hall.json"
+    path.write_text(json.dumps(document, ensure_ascii=False, default=str))
+    return path
 
 
 def run_demo(host: str, port: int, folder: Path, speed: float = DEMO_SPEED) -> int:

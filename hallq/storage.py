@@ -13,6 +13,9 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+# Imported for its event topics ("hallq.AppointmentBook.*"): every reader of the log
+# needs them, and every store is built with this module's transcoder.
+import queue_core.appointment_book  # noqa: F401
 from queue_core.vocabulary import Channel, Lane, TicketStatus, TransferPlacement, WindowStatus
 
 

@@ -5,6 +5,10 @@ tickets (see `projections.shadow`), so "3rd in line" is what call next would rea
 nobody else arrived. The server asks for up to thousands of tickets after every call, so
 the sorted order of a service is cached per (hall, day, service, day version, second):
 one event costs at most one sort per service that somebody asks about.
+
+Remote tickets (远程取号) hold their place in that order while unconfirmed, so everyone's
+position counts them; their status says `come_now` once the hall's threshold is reached
+(see `come_now`), and `lapse_at` once call next has passed them over.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from projections.base import ReadModel
 from projections.shadow import DayKey, ShadowDays
 from queue_core.call_rules import queue_order
 from queue_core.hall_day import HallDay
+from queue_core.hall_spec import CallPolicy
 from queue_core.snapshot_rows import ticket_to_row
 from queue_core.ticket import Ticket
 from queue_core.vocabulary import TicketStatus as S
@@ -95,6 +100,10 @@ class TicketStatus(ReadModel):
         key = (day.hall_id, day.day)
         for service in services_before | self._services_moved_by(key, event):
             self._bump(key, service)
+        for passed in getattr(event, "passed", ()):  # their `lapse_at` appears
+            ticket = day.tickets.get(passed)
+            if ticket is not None:
+                self._bump(key, ticket.service)
         if number is None:
             return
         if isinstance(event, HallDay.TicketIssued) and event.token_digest:
@@ -111,9 +120,8 @@ class TicketStatus(ReadModel):
         elif isinstance(event, HallDay.TicketTransferred | HallDay.TicketParked):
             started.pop(number, None)  # that service ended without a finish: not a sample
         if before is not None and number not in day.tickets:
-            done = isinstance(event, HallDay.ServiceFinished)
             self.closed.setdefault(key, {})[number] = before.updated(
-                status=S.DONE if done else S.CANCELLED, window=None
+                status=_CLOSING.get(type(event), S.CANCELLED), window=None
             )
 
     def _services_moved_by(self, key: DayKey, event: Any) -> set[str]:
@@ -186,11 +194,11 @@ class TicketStatus(ReadModel):
         t = self._ticket(hall, day, number)
         if t is None:
             return None
-        if t.status is not S.WAITING:
+        if t.status not in _QUEUED:
             return (t.status, t.window, t.service, t.issued_at)
         q = self._queue(hall, day, t.service, now)
         position = q.places[number]
-        return (t.status, t.service, t.issued_at, position, q.eta(position))
+        return (t.status, t.service, t.issued_at, position, q.eta(position), t.passed_at)
 
     def queue_face(self, hall: str, day: str, service: str, now: datetime) -> tuple[Any, ...]:
         """The service's queue as its waiting residents see it: the order and the ETA shown
@@ -211,8 +219,11 @@ class TicketStatus(ReadModel):
             "people_ahead": None,
             "eta": None,
             "eta_simple_min": None,
+            "arrived": t.status not in (S.REMOTE, S.LAPSED),
+            "come_now": False,
+            "lapse_at": None,
         }
-        if t.status is S.WAITING:
+        if t.status in _QUEUED:
             q = self._queue(hall, day, t.service, now)
             position = q.places[number]
             p50, p90, simple = q.eta(position)
@@ -222,6 +233,12 @@ class TicketStatus(ReadModel):
                 eta={"p50_min": p50, "p90_min": p90},
                 eta_simple_min=simple,
             )
+        if t.status is S.REMOTE:
+            policy = self.specs(hall).policy
+            result["come_now"] = come_now(position - 1, p50, t.passed_at is not None, policy)
+            if t.passed_at is not None:
+                grace = timedelta(minutes=policy.remote_grace_min)
+                result["lapse_at"] = (t.passed_at + grace).isoformat()
         return result
 
     def _fixed(self, t: Ticket) -> dict[str, Any]:
@@ -236,6 +253,7 @@ class TicketStatus(ReadModel):
                 "lane": t.lane.value,
                 "channel": t.channel.value,
                 "issued_at": t.issued_at.isoformat(),
+                "remote": t.remote,
             }
         return fixed
 
@@ -257,7 +275,7 @@ class TicketStatus(ReadModel):
         if found is not None:
             return found
         spec = self.specs(hall)
-        waiting = list(shadow.waiting((service,))) if shadow is not None else []
+        waiting = list(shadow.queued((service,))) if shadow is not None else []
         order = [t.number for t in queue_order(waiting, second, spec.policy)]
         windows = 0
         if shadow is not None:
@@ -279,6 +297,19 @@ class TicketStatus(ReadModel):
         q = _Queue(order, {n: i for i, n in enumerate(order, 1)}, windows, mean, sd, prior, etas)
         self._cache[cache_key] = q
         return q
+
+
+_QUEUED = (S.WAITING, S.REMOTE)  # statuses with a place in the queue
+_CLOSING = {HallDay.ServiceFinished: S.DONE, HallDay.TicketLapsed: S.LAPSED}
+
+
+def come_now(people_ahead: int, eta_p50_min: float, passed: bool, policy: CallPolicy) -> bool:
+    """Whether a remote ticket's resident should set off for the hall now: at most the
+    hall's `remote_come_people` ahead, or a median wait of at most `remote_come_min`
+    minutes, or already passed over by a call (its grace is running)."""
+    return (
+        passed or people_ahead <= policy.remote_come_people or eta_p50_min <= policy.remote_come_min
+    )
 
 
 def handling_estimate(observed: list[float] | None, prior_mean: float) -> tuple[float, float]:

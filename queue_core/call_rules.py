@@ -151,3 +151,29 @@ def choose_next(
         if fallback is not None:
             choice = Choice(fallback.ticket, f"fallback:{fallback.rule}")
     return choice
+
+
+def passed_over(
+    window: WindowSkills, remote: Iterable[Ticket], choice: Choice, now: datetime, policy: Policy
+) -> tuple[str, ...]:
+    """The unconfirmed remote tickets that `choose_next` would have called before
+    `choice` had they been confirmed, in issue order: they reached the front of the queue.
+
+    A remote ticket of the window's assigned services is ahead when it ranks before the
+    choice, or when the choice had to fall back to the other skills (the assigned
+    services come first); one of the other skills is ahead only when the choice fell
+    back and it ranks before it. The hall starts its grace period for them from this call.
+    """
+    key = ranker(now, policy)
+    chosen = key(choice.ticket)
+    fell_back = choice.rule.startswith("fallback:")
+    ahead: list[Ticket] = []
+    for t in remote:
+        if t.target_window is not None and t.target_window != window.number:
+            continue
+        if t.service in window.services or t.target_window == window.number:
+            if fell_back or key(t) < chosen:
+                ahead.append(t)
+        elif t.service in window.skills and fell_back and key(t) < chosen:
+            ahead.append(t)
+    return tuple(t.number for t in sorted(ahead, key=lambda t: t.seq))

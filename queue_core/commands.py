@@ -39,6 +39,7 @@ class IssueTicket(Command):
     slot_start: datetime | None = None
     slot_end: datetime | None = None
     token_digest: str | None = None  # see HallDay.TicketIssued
+    remote: bool = False  # 远程取号: waits as REMOTE until ConfirmArrival
     KIND: ClassVar[str] = "issue"
     METHOD: ClassVar[str] = "issue_ticket"
 
@@ -178,6 +179,25 @@ class RateTicket(Command):
     comment: str = ""
     KIND: ClassVar[str] = "rate"
     METHOD: ClassVar[str] = "rate"
+
+
+@dataclass(frozen=True)
+class ConfirmArrival(Command):
+    """A remote ticket's resident scanned its QR at a kiosk (`kiosk` names it)."""
+
+    ticket: str
+    kiosk: str = ""
+    KIND: ClassVar[str] = "arrive"
+    METHOD: ClassVar[str] = "confirm_arrival"
+
+
+@dataclass(frozen=True)
+class LapseRemoteTickets(Command):
+    """Lapse the remote tickets whose grace has run out (see `HallDay.lapse_remote`); the
+    server runs it every minute or so."""
+
+    KIND: ClassVar[str] = "lapse"
+    METHOD: ClassVar[str] = "lapse_remote"
 
 
 ALL_COMMANDS: tuple[type[Command], ...] = tuple(Command.__subclasses__())

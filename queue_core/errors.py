@@ -91,3 +91,17 @@ class RequestIdReused(DomainError):
 
 class InvalidConfiguration(DomainError):
     code = "invalid_configuration"
+
+
+class NotServedNow(DomainError):
+    """A remote ticket for a service that no open window serves: the hall is not open."""
+
+    code = "not_served_now"
+    http_status = 409
+
+
+class NothingToLapse(DomainError):
+    """No remote ticket is due to lapse: a periodic lapse run may ignore this."""
+
+    code = "nothing_to_lapse"
+    http_status = 409

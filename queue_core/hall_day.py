@@ -19,19 +19,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import Snapshot as LibrarySnapshot
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
-from queue_core.call_rules import Choice, WindowSkills, choose_next
+from queue_core.call_rules import Choice, WindowSkills, choose_next, passed_over
 from queue_core.errors import (
     IllegalTransition,
     LaneNotAllowed,
     MalformedCommand,
     NothingToCall,
+    NothingToLapse,
+    NotServedNow,
     RequestIdReused,
     SkillMismatch,
     TooSoon,
@@ -102,6 +104,7 @@ class HallDay(Aggregate):
         # A digest of the resident's secret ticket token (made outside the core): it lets
         # read models find the ticket from the token without the log holding the token.
         token_digest: str | None = None
+        remote: bool = False  # taken from a phone: waits as REMOTE until it arrives
 
         def evolve(self, day: HallDay) -> None:
             prefix = self.number[0]
@@ -118,6 +121,8 @@ class HallDay(Aggregate):
                     appointment_ref=self.appointment_ref,
                     slot_start=self.slot_start,
                     slot_end=self.slot_end,
+                    status=TicketStatus.REMOTE if self.remote else TicketStatus.WAITING,
+                    remote=self.remote,
                 )
             )
 
@@ -189,6 +194,9 @@ class HallDay(Aggregate):
         number: str
         rule: str  # why this ticket: a call-policy rule, or "specific" for a chosen call
         reason: str
+        # Unconfirmed remote tickets this call passed over (see `call_rules.passed_over`):
+        # their grace period before lapsing starts now, if it has not started already.
+        passed: tuple[str, ...] = ()
 
         def command(self) -> str:
             return "call" if self.rule == "specific" else "call_next"
@@ -198,6 +206,10 @@ class HallDay(Aggregate):
             day._put(t.updated(status=TicketStatus.CALLED, window=self.window, called_at=self.at))
             w = day.windows[self.window]
             day.windows[self.window] = w.updated(current=self.number, last_rule=self.rule)
+            for number in self.passed:
+                remote = day.tickets.get(number)
+                if remote is not None and remote.passed_at is None:
+                    day._put(remote.updated(passed_at=self.at))
 
     class TicketRecalled(DayEvent):
         TOPIC = "hallq.HallDay.TicketRecalled"
@@ -325,6 +337,29 @@ class HallDay(Aggregate):
         def evolve(self, day: HallDay) -> None:
             day._put(day.tickets[self.number].updated(status=TicketStatus.CANCELLED))
 
+    class ArrivalConfirmed(DayEvent):
+        """A remote ticket's resident scanned it at a kiosk: now an ordinary waiting ticket
+        with its original place (issue time and order are kept)."""
+
+        TOPIC = "hallq.HallDay.ArrivalConfirmed"
+        COMMANDS = ("arrive",)
+        number: str
+        kiosk: str
+
+        def evolve(self, day: HallDay) -> None:
+            day._put(day.tickets[self.number].updated(status=TicketStatus.WAITING))
+
+    class TicketLapsed(DayEvent):
+        """A remote ticket never confirmed within the grace after call next passed it."""
+
+        TOPIC = "hallq.HallDay.TicketLapsed"
+        COMMANDS = ("lapse",)
+        number: str
+        passed_at: datetime
+
+        def evolve(self, day: HallDay) -> None:
+            day._put(day.tickets[self.number].updated(status=TicketStatus.LAPSED))
+
     class TicketRated(DayEvent):
         TOPIC = "hallq.HallDay.TicketRated"
         COMMANDS = ("rate",)
@@ -371,6 +406,7 @@ class HallDay(Aggregate):
         self.requests: dict[str, Outcome] = {}
         self.rated: set[str] = set()  # closed tickets their residents have rated
         self._waiting: dict[str, dict[str, Ticket]] = {}  # derived: service -> waiting tickets
+        self._remote: dict[str, dict[str, Ticket]] = {}  # derived: service -> REMOTE tickets
 
     @classmethod
     def start(cls, hall_id: str, day: str) -> HallDay:
@@ -380,12 +416,17 @@ class HallDay(Aggregate):
         """Store a ticket's new state and keep the derived waiting index in step."""
         number = ticket.number
         old = self.tickets.get(number)
-        if old is not None and old.status is TicketStatus.WAITING:
-            del self._waiting[old.service][number]
+        if old is not None:
+            if old.status is TicketStatus.WAITING:
+                del self._waiting[old.service][number]
+            elif old.status is TicketStatus.REMOTE:
+                del self._remote[old.service][number]
         if ticket.is_open:
             self.tickets[number] = ticket
             if ticket.status is TicketStatus.WAITING:
                 self._waiting.setdefault(ticket.service, {})[number] = ticket
+            elif ticket.status is TicketStatus.REMOTE:
+                self._remote.setdefault(ticket.service, {})[number] = ticket
         else:
             self.tickets.pop(number, None)
 
@@ -425,7 +466,7 @@ class HallDay(Aggregate):
         self.rated = set(s.get("rated", ()))  # absent from snapshots older than ratings
         self._created_on, self._modified_on = s["created_on"], s["modified_on"]
         rows = json.loads(s["rows"])
-        self.tickets, self._waiting = {}, {}
+        self.tickets, self._waiting, self._remote = {}, {}, {}
         for row in rows["tickets"]:
             self._put(ticket_from_row(row))
         self.windows = {w.number: w for w in map(window_from_row, rows["windows"])}
@@ -467,6 +508,18 @@ class HallDay(Aggregate):
             if services is None or service in services:
                 yield from tickets.values()
 
+    def remote(self, services: tuple[str, ...] | frozenset[str] | None = None) -> Iterator[Ticket]:
+        """Unconfirmed remote tickets, for the given services or all, in no particular order."""
+        for service, tickets in self._remote.items():
+            if services is None or service in services:
+                yield from tickets.values()
+
+    def queued(self, services: tuple[str, ...] | frozenset[str] | None = None) -> Iterator[Ticket]:
+        """Everyone holding a place in a queue: the waiting and the unconfirmed remote
+        tickets (a resident's position counts both, so that it is honest)."""
+        yield from self.waiting(services)
+        yield from self.remote(services)
+
     def remembered(self, request_id: str, command: str) -> Outcome | None:
         """The outcome of an earlier command with this request id, if it is remembered."""
         outcome = self.requests.get(request_id)
@@ -494,6 +547,7 @@ class HallDay(Aggregate):
         slot_start: datetime | None = None,
         slot_end: datetime | None = None,
         token_digest: str | None = None,
+        remote: bool = False,
     ) -> None:
         svc = spec.service(service)
         if lane not in svc.lanes:
@@ -506,6 +560,8 @@ class HallDay(Aggregate):
             raise MalformedCommand(
                 "预约时段不完整或有误", "an appointment slot needs a start before its end"
             )
+        if remote:
+            self._check_remote(spec, service, channel, appointment_ref, slot_start)
         n = self.counters.get(svc.prefix, 0) + 1
         self.trigger_event(
             self.TicketIssued,
@@ -520,7 +576,33 @@ class HallDay(Aggregate):
             slot_start=slot_start,
             slot_end=slot_end,
             token_digest=token_digest,
+            remote=remote,
         )
+
+    def _check_remote(
+        self,
+        spec: HallSpec,
+        service: str,
+        channel: Channel,
+        appointment_ref: str | None,
+        slot_start: datetime | None,
+    ) -> None:
+        """A remote ticket comes from a phone, is not an appointment, and is taken only
+        while some open (or briefly paused) window can serve its service."""
+        if channel is not Channel.MOBILE or appointment_ref is not None or slot_start is not None:
+            raise MalformedCommand(
+                "远程取号仅限手机渠道，且不能用于预约",
+                "a remote ticket comes from the mobile channel and is not an appointment",
+            )
+        if not any(
+            w.status is not WindowStatus.CLOSED and service in w.skills
+            for w in self.windows.values()
+        ):
+            svc = spec.service(service)
+            raise NotServedNow(
+                f"「{svc.name_zh}」当前没有开放的窗口，大厅开放后才能远程取号",
+                f"no open window serves {svc.name_en} now; take a remote ticket while it does",
+            )
 
     def open_window(
         self,
@@ -597,6 +679,15 @@ class HallDay(Aggregate):
             raise NothingToCall(
                 f"{window} 号窗口暂无可叫的号", f"nobody is waiting for window {window}"
             )
+        w = self.windows[window]
+        skills = frozenset(w.skills)
+        passed = passed_over(
+            WindowSkills(window, frozenset(w.services), skills),
+            (t for t in self.remote(skills) if t.passed_at is None),
+            choice,
+            at,
+            spec.policy,
+        )
         self.trigger_event(
             self.TicketCalled,
             request_id=request_id,
@@ -605,6 +696,7 @@ class HallDay(Aggregate):
             number=choice.ticket.number,
             rule=choice.rule,
             reason="",
+            passed=passed,
         )
 
     def choose_for(self, spec: HallSpec, window: int, at: datetime) -> Choice | None:
@@ -630,6 +722,12 @@ class HallDay(Aggregate):
     ) -> None:
         w = self._require_free_window(spec, window)
         t = self.ticket(number)
+        if t.status is TicketStatus.REMOTE:
+            raise IllegalTransition(
+                f"{number} 号为远程取号，尚未到厅扫码确认，不能叫号",
+                f"ticket {number} was taken remotely and has not confirmed arrival at a kiosk;"
+                " it cannot be called yet",
+            )
         next_status(number, t.status, "call")
         if t.target_window not in (None, window):
             raise SkillMismatch(
@@ -846,6 +944,44 @@ class HallDay(Aggregate):
             rating=rating,
             comment=comment,
         )
+
+    def confirm_arrival(
+        self, spec: HallSpec, *, request_id: str, at: datetime, number: str, kiosk: str
+    ) -> None:
+        """The resident of a remote ticket is in the hall (scanned at `kiosk`)."""
+        t = self.ticket(number)
+        next_status(number, t.status, "arrive")
+        self.trigger_event(
+            self.ArrivalConfirmed, request_id=request_id, at=at, number=number, kiosk=kiosk
+        )
+
+    def lapse_remote(self, spec: HallSpec, *, request_id: str, at: datetime) -> None:
+        """Lapse every unconfirmed remote ticket whose grace has run out.
+
+        A remote ticket's grace starts when call next first passes it over (it had
+        reached the front: the policy would have called it had it been confirmed; see
+        `TicketCalled.passed`), and lasts the hall's `remote_grace_min`. Both moments are
+        in the log, so the decision depends on the events and `at` only: deterministic,
+        and the same on every replay. A remote ticket nobody has been called past blocks
+        nobody, so it does not lapse. One `TicketLapsed` per ticket, in issue order; a run
+        with nothing due is `NothingToLapse` and writes nothing, so running it again is
+        harmless, and a retried request id gets the first run's outcome.
+        """
+        grace = timedelta(minutes=spec.policy.remote_grace_min)
+        due = sorted(
+            (t for t in self.remote() if t.passed_at is not None and at - t.passed_at >= grace),
+            key=lambda t: t.seq,
+        )
+        if not due:
+            raise NothingToLapse("没有需作废的远程号", "no remote ticket is due to lapse")
+        for t in due:
+            self.trigger_event(
+                self.TicketLapsed,
+                request_id=request_id,
+                at=at,
+                number=t.number,
+                passed_at=t.passed_at,
+            )
 
     def cancel(
         self, spec: HallSpec, *, request_id: str, at: datetime, number: str, by: str

@@ -59,6 +59,12 @@ class CallPolicy:
     transfer_placement: TransferPlacement = TransferPlacement.ORIGINAL_TIME
     appointment_early_min: float = 15.0
     appointment_late_min: float = 10.0
+    # Remote tickets (远程取号): the phone says "come now" once at most this many people
+    # are ahead, or the median wait is at most this long; a remote ticket that call next
+    # has passed over lapses if it is still unconfirmed this long afterwards.
+    remote_come_people: int = 5
+    remote_come_min: float = 20.0
+    remote_grace_min: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,29 @@ def _policy(raw: Mapping[str, Any]) -> CallPolicy:
         transfer_placement=TransferPlacement(raw.get("transfer_placement", "original_time")),
         appointment_early_min=float(raw.get("appointment_early_min", 15)),
         appointment_late_min=float(raw.get("appointment_late_min", 10)),
+        **_remote_settings(raw),
     )
+
+
+def _remote_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
+    people = raw.get("remote_come_people", 5)
+    if isinstance(people, bool) or not isinstance(people, int) or people < 0:
+        raise _bad(
+            "policy.remote_come_people",
+            f"须为不小于 0 的整数，而非 {people!r}",
+            f"must be a whole number ≥ 0, not {people!r}",
+        )
+    minutes = {}
+    for name, default, least in (("remote_come_min", 20, 0.0), ("remote_grace_min", 15, 1.0)):
+        value = raw.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < least:
+            raise _bad(
+                f"policy.{name}",
+                f"须为不小于 {least:g} 的分钟数，而非 {value!r}",
+                f"must be a number of minutes ≥ {least:g}, not {value!r}",
+            )
+        minutes[name] = float(value)
+    return {"remote_come_people": people, **minutes}
 
 
 def _service(raw: Mapping[str, Any], zones: set[str]) -> ServiceSpec:

@@ -4,6 +4,11 @@ Each row is (status before, action) -> status after. An action that is not in th
 for the ticket's status raises `IllegalTransition` and nothing is written. `transfer`
 ends the ticket's stay at one service and makes it a new waiting entry for another, so it
 leads back to WAITING (with the ticket marked as requeued); see DESIGN's "transferred".
+
+A remote ticket (远程取号) starts as REMOTE: it holds its place in the queue but cannot be
+called until the resident confirms arrival at a kiosk (`arrive`, which keeps its place);
+if call next passed it over and it is still not confirmed after the hall's grace, it
+`lapse`s, which closes it like a cancellation.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from queue_core.errors import IllegalTransition
 from queue_core.vocabulary import TicketStatus as S
 
 TRANSITIONS: dict[tuple[S, str], S] = {
+    (S.REMOTE, "arrive"): S.WAITING,
+    (S.REMOTE, "lapse"): S.LAPSED,
+    (S.REMOTE, "cancel"): S.CANCELLED,
     (S.WAITING, "call"): S.CALLED,
     (S.WAITING, "cancel"): S.CANCELLED,
     (S.CALLED, "recall"): S.CALLED,
@@ -40,8 +48,11 @@ _ACTION_ZH = {
     "finish": "办结",
     "transfer": "转办",
     "reinstate": "恢复过号",
+    "arrive": "确认到达",
+    "lapse": "作废",
 }
 _STATUS_ZH = {
+    S.REMOTE: "远程排队中",
     S.WAITING: "等候中",
     S.CALLED: "已叫号",
     S.SERVING: "办理中",
@@ -49,6 +60,7 @@ _STATUS_ZH = {
     S.NO_SHOW: "已过号",
     S.PARKED: "容缺挂起",
     S.CANCELLED: "已取消",
+    S.LAPSED: "远程号已失效",
 }
 
 

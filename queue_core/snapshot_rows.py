@@ -34,7 +34,7 @@ def ticket_to_row(t: Ticket) -> list[Any]:
         t.number, t.service, t.lane.value, t.channel.value, t.seq, t.issued_at.isoformat(),
         t.status.value, t.window, _iso(t.called_at), t.recalls, t.reinstated, t.requeued,
         t.front, t.target_window, t.appointment_ref, _iso(t.slot_start), _iso(t.slot_end),
-        _iso(t.parked_until), list(t.missing),
+        _iso(t.parked_until), list(t.missing), t.remote, _iso(t.passed_at),
     ]  # fmt: skip
 
 
@@ -43,7 +43,13 @@ def ticket_from_row(r: list[Any]) -> Ticket:
         r[0], r[1], _LANES[r[2]], _CHANNELS[r[3]], r[4], datetime.fromisoformat(r[5]),
         _STATUSES[r[6]], r[7], _dt(r[8]), r[9], r[10], r[11], r[12], r[13], r[14],
         _dt(r[15]), _dt(r[16]), _dt(r[17]), tuple(r[18]),
+        *_remote_columns(r),
     )  # fmt: skip
+
+
+def _remote_columns(r: list[Any]) -> tuple[bool, datetime | None]:
+    """`remote` and `passed_at`: absent from rows written before remote tickets."""
+    return (r[19], _dt(r[20])) if len(r) > 19 else (False, None)
 
 
 def window_to_row(w: Window) -> list[Any]:

@@ -31,6 +31,8 @@ class Ticket:
     slot_end: datetime | None = None
     parked_until: datetime | None = None
     missing: tuple[str, ...] = ()
+    remote: bool = False  # taken from a phone (远程取号); stays True after arrival
+    passed_at: datetime | None = None  # when call next first passed it over while remote
 
     def updated(self, **changes: Any) -> Ticket:
         """A copy with `changes` (see `queue_core.copying`: on every event's path)."""
@@ -38,9 +40,9 @@ class Ticket:
 
     @property
     def is_open(self) -> bool:
-        """Still in the hall's hands (not done, cancelled or lost as a no-show)."""
+        """Still in the hall's hands (not done, cancelled or a lapsed remote ticket)."""
         return self.status not in _CLOSED
 
 
-_CLOSED = frozenset({TicketStatus.DONE, TicketStatus.CANCELLED})
+_CLOSED = frozenset({TicketStatus.DONE, TicketStatus.CANCELLED, TicketStatus.LAPSED})
 _copy = copier(Ticket)

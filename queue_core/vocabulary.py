@@ -37,6 +37,7 @@ class Channel(Word):
 
 
 class TicketStatus(Word):
+    REMOTE = "remote"  # taken from a phone, not yet confirmed at a kiosk: never called
     WAITING = "waiting"
     CALLED = "called"
     SERVING = "serving"
@@ -44,6 +45,7 @@ class TicketStatus(Word):
     NO_SHOW = "no_show"
     PARKED = "parked"
     CANCELLED = "cancelled"
+    LAPSED = "lapsed"  # a remote ticket never confirmed in time (see HallDay.lapse_remote)
 
 
 class WindowStatus(Word):

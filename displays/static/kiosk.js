@@ -189,6 +189,46 @@
     show("ticket");
   }
 
+  // ---- remote tickets: a scanner types the phone's QR (its /t/{token} address) --------------
+
+  async function confirmArrival(event) {
+    event.preventDefault();
+    const code = $("arrive-code").value.trim();
+    $("arrive-code").value = "";
+    if (code.includes("/b/")) { await checkIn(code.split("/b/").pop().split(/[?#]/)[0]); return; }
+    const token = code.split("/t/").pop().split(/[?#]/)[0];
+    if (!token) return;
+    const kiosk = new URLSearchParams(location.search).get("kiosk") || `kiosk-${hall.id}`;
+    const result = $("arrive-result");
+    try {
+      const t = await Hallq.api("POST", `/api/tickets/${encodeURIComponent(token)}/arrive`, { kiosk });
+      result.replaceChildren(bi(`${t.number} 号已确认到达，前面还有 ${t.people_ahead} 人，请留意叫号`,
+        `${t.number} confirmed: ${t.people_ahead} ahead; please listen for your number`));
+      $("error").hidden = true;
+    } catch (e) {
+      showError(e.error || { code: "network", message_zh: "网络故障，请重试或联系工作人员", message_en: "network problem; try again or ask the staff" });
+      result.replaceChildren();
+    }
+    result.hidden = !result.firstChild;
+  }
+
+  // ---- appointments: the booking page's QR checks the booking in (预约签到) ---------------
+
+  async function checkIn(token) {
+    const result = $("arrive-result");
+    try {
+      const { booking } = await Hallq.api("POST", `/api/appointments/${encodeURIComponent(token)}/check-in`);
+      const t = booking.ticket;
+      result.replaceChildren(bi(`预约已签到：${booking.service_zh}，您的号码 ${t.number}，请留意叫号`,
+        `Booking checked in: ${booking.service_en}, your number is ${t.number}; please listen for it`));
+      $("error").hidden = true;
+    } catch (e) {
+      showError(e.error || { code: "network", message_zh: "网络故障，请重试或联系工作人员", message_en: "network problem; try again or ask the staff" });
+      result.replaceChildren();
+    }
+    result.hidden = !result.firstChild;
+  }
+
   // ---- idle: back to the start --------------------------------------------------------------
 
   function resetIdle() {
@@ -233,6 +273,7 @@
     });
   }
   $("take").addEventListener("click", take);
+  $("arrive-form").addEventListener("submit", confirmArrival);
   $("print").addEventListener("click", () => { resetIdle(); window.print(); });
   $("done").addEventListener("click", toStart);
 

@@ -3,7 +3,8 @@
  * Status, people ahead and the wait band update as the queue moves; when the ticket is
  * called, a full-screen "please go to window N" with a beep and a vibration; cancel while
  * waiting (confirmed first); a rating after service (sent to the hall, and remembered on
- * the phone so it is not asked twice); a large-text mode. Screen readers hear changes (polite) and the call
+ * the phone so it is not asked twice); a large-text mode. A remote ticket (远程取号) shows
+ * "waiting remotely", then a large "come now" banner, and a QR for the kiosk to confirm arrival. Screen readers hear changes (polite) and the call
  * (assertive). For tests: window.hallqAlerts counts the call alerts.
  */
 "use strict";
@@ -13,7 +14,10 @@
   const $ = (id) => document.getElementById(id);
   const LARGE_KEY = "hallq-large-text";
   const LANES = { green: ["绿色通道", "Green lane"], yellow: ["黄色通道", "Business lane"], blue: ["普通", "Regular"] };
+  const COME_NOW = ["请现在前往大厅，并在取号机扫码确认到达", "Please come to the hall now and scan at a kiosk to confirm"];
   const STATUS = {
+    remote: () => ["远程排队中", "Waiting remotely"],
+    lapsed: () => ["远程号已失效：未在时限内到厅确认", "Remote ticket lapsed: arrival was not confirmed in time"],
     waiting: () => ["排队中", "Waiting"],
     called: (w) => ["请到 " + w + " 号窗口", "Please go to window " + w],
     serving: (w) => ["正在 " + w + " 号窗口办理", "Being served at window " + w],
@@ -41,8 +45,10 @@
 
   function summary(t) {
     const e = eta(t);
+    if (t.status === "remote" && t.come_now) return COME_NOW;
+    if (t.status === "lapsed") return ["如仍需办理，请重新取号", "Take a new ticket if you still need the service"];
     if (t.status === "waiting" && t.people_ahead === 0) return ["您是下一位，请留意叫号", "You are next — please listen for your number"];
-    if (t.status === "waiting") {
+    if (t.status === "waiting" || t.status === "remote") {
       return ["前面还有 " + t.people_ahead + " 人" + (e ? "，" + e[0] : ""),
         t.people_ahead + (t.people_ahead === 1 ? " person" : " people") + " ahead" + (e ? ", " + e[1] : "")];
     }
@@ -60,7 +66,8 @@
     $("ticket").className = "ticket lane-" + t.lane;
     Hallq.setBoth($("lane"), ...(LANES[t.lane] || [t.lane, t.lane]));
     Hallq.setBoth($("status"), ...(STATUS[t.status] || (() => [t.status, t.status]))(t.window));
-    const waiting = t.status === "waiting";
+    const waiting = t.status === "waiting" || t.status === "remote";
+    renderRemote(t);
     $("facts").hidden = !waiting;
     if (waiting) {
       $("ahead").textContent = String(t.people_ahead);
@@ -78,6 +85,23 @@
       callAlert(t.window);
     }
     if (t.status !== "called") $("your-turn").hidden = true;
+  }
+
+  function renderRemote(t) {
+    const remote = t.status === "remote";
+    $("remote-box").hidden = !remote;
+    $("remote-box").classList.toggle("come-now", remote && t.come_now);
+    if (!remote) return;
+    const said = t.come_now ? COME_NOW : STATUS.remote();
+    if ($("remote-banner").textContent !== said.join("")) Hallq.setBoth($("remote-banner"), said[0], said[1]);
+    $("remote-deadline").hidden = !t.lapse_at;
+    if (t.lapse_at) {
+      const hm = new Date(t.lapse_at).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+      Hallq.setBoth($("remote-deadline"), "请于 " + hm + " 前扫码确认，逾时作废", "Confirm by " + hm + ", or the ticket lapses");
+    }
+    if (!$("remote-qr").firstChild && typeof HallqQR !== "undefined") {
+      $("remote-qr").replaceChildren(HallqQR.svg(location.origin + "/t/" + data.token, { title: "取号机扫码确认到达 scan at a kiosk" }));
+    }
   }
 
   /* ---- the call --------------------------------------------------------------------- */

@@ -23,8 +23,10 @@ from queue_core.commands import (
     CancelTicket,
     CloseWindow,
     Command,
+    ConfirmArrival,
     FinishService,
     IssueTicket,
+    LapseRemoteTickets,
     MarkNoShow,
     OpenWindow,
     Park,
@@ -43,6 +45,8 @@ from queue_core.errors import (
     LaneNotAllowed,
     MalformedCommand,
     NothingToCall,
+    NothingToLapse,
+    NotServedNow,
     RequestIdReused,
     SkillMismatch,
     TooSoon,
@@ -154,6 +158,8 @@ GREEN = {"service": "social-security", "lane": Lane.GREEN}
 GREEN_SERVING: list[Step] = [(OpenWindow, {}), (IssueTicket, GREEN), *SERVING[2:]]
 DONE: list[Step] = [*SERVING, (FinishService, {})]
 NO_SHOW: list[Step] = [*CALLED, (MarkNoShow, {})]
+REMOTE_ISSUE = {"service": "social-security", "channel": Channel.MOBILE, "remote": True}
+REMOTE: list[Step] = [*OPENED, (IssueTicket, REMOTE_ISSUE)]  # A001 waiting, A002 remote
 
 
 class Refusal(NamedTuple):
@@ -232,6 +238,13 @@ REFUSALS = [
     case("rate-waiting", ISSUED, RateTicket, IllegalTransition, ticket="A001", rating=5),
     case("rate-bad-score", DONE, RateTicket, MalformedCommand, ticket="A001", rating=0),
     case("rate-unknown", DONE, RateTicket, UnknownTicket, ticket="B001", rating=5),
+    case("issue-remote-from-kiosk", OPENED, IssueTicket, MalformedCommand,
+         service="social-security", remote=True),
+    case("issue-remote-nobody-serves", ISSUED, IssueTicket, NotServedNow, **REMOTE_ISSUE),
+    case("call-ticket-remote", REMOTE, CallTicket, IllegalTransition, ticket="A002"),
+    case("arrive-waiting", REMOTE, ConfirmArrival, IllegalTransition, ticket="A001"),
+    case("arrive-unknown", REMOTE, ConfirmArrival, UnknownTicket, ticket="A042"),
+    case("lapse-nothing-due", REMOTE, LapseRemoteTickets, NothingToLapse),
 ]  # fmt: skip
 
 

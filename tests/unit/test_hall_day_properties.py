@@ -1,5 +1,9 @@
 """Property-based: random command sequences against a small reference model of the hall.
 
+Remote tickets (远程取号) are in the model too: issued only while a window skilled for the
+service is open, never called before they arrive, lapsed exactly when the hall's grace
+since call next first passed them over has run out.
+
 After every step: no ticket is held by two windows, every ticket is in exactly one place,
 numbers are unique and dense per prefix, replaying the stored events (with and without
 snapshots) gives the live state, and a retried request id writes nothing.
@@ -12,7 +16,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from hallq.settings import Settings
 from queue_core.application import HallqApplication
@@ -22,8 +32,10 @@ from queue_core.commands import (
     CancelTicket,
     CloseWindow,
     Command,
+    ConfirmArrival,
     FinishService,
     IssueTicket,
+    LapseRemoteTickets,
     MarkNoShow,
     OpenWindow,
     Park,
@@ -39,7 +51,7 @@ from queue_core.errors import DomainError
 from queue_core.hall_day import HallDay
 from queue_core.ids import hall_day_id
 from queue_core.ports import ManualClock
-from queue_core.vocabulary import Lane
+from queue_core.vocabulary import Channel, Lane
 from queue_core.vocabulary import TicketStatus as S
 
 HALL = "tiny"
@@ -80,6 +92,9 @@ WINDOW_ACTIONS = {
 }
 
 windows = st.sampled_from(sorted(SKILLS))
+DAY_ENDS = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai
+GRACE = timedelta(minutes=15)  # the policy's remote_grace_min (its default)
+CLOSED = (S.DONE, S.CANCELLED, S.LAPSED)
 
 
 class HallMachine(RuleBasedStateMachine):
@@ -93,6 +108,7 @@ class HallMachine(RuleBasedStateMachine):
         self.tickets: dict[str, tuple[S, str]] = {}  # model: number -> (status, service)
         self.windows: dict[int, tuple[str, str | None]] = {w: ("closed", None) for w in SKILLS}
         self.reinstated: set[str] = set()
+        self.passed: dict[str, datetime] = {}  # remote tickets call next has passed over
         self.last: tuple[Command, Any] | None = None
 
     # ---- helpers ---------------------------------------------------------------------
@@ -119,6 +135,12 @@ class HallMachine(RuleBasedStateMachine):
 
     # ---- rules -----------------------------------------------------------------------
 
+    @initialize(opened=st.booleans())
+    def maybe_open_window_1(self, opened: bool) -> None:
+        """Often start with a window open: remote tickets, calls and lapses need one."""
+        if opened:
+            self.open_window(1)
+
     @rule(service=st.sampled_from(sorted(SERVICES)), lane=st.sampled_from(list(Lane)))
     def issue(self, service: str, lane: Lane) -> None:
         outcome = self.run(IssueTicket(self.rid(), HALL, service, lane))
@@ -127,6 +149,59 @@ class HallMachine(RuleBasedStateMachine):
         used = [n for n in self.tickets if n[0] == prefix]
         assert outcome.ticket == f"{prefix}{len(used) + 1:03d}"
         self.tickets[outcome.ticket] = (S.WAITING, service)
+
+    @rule(service=st.sampled_from(sorted(SERVICES)))
+    def issue_remote(self, service: str) -> None:
+        command = IssueTicket(self.rid(), HALL, service, channel=Channel.MOBILE, remote=True)
+        outcome = self.run(command)
+        served = any(s != "closed" and service in SKILLS[w] for w, (s, _) in self.windows.items())
+        assert isinstance(outcome, DomainError) != served, outcome
+        if served:
+            self.tickets[outcome.ticket] = (S.REMOTE, service)
+
+    @rule(window=windows, service=st.sampled_from(sorted(SERVICES)))
+    def a_walk_in_behind_a_remote_ticket_is_called(self, window: int, service: str) -> None:
+        """Three steps that random choice seldom lines up: the way to a passed-over ticket."""
+        self.issue_remote(service)
+        self.issue(service, Lane.BLUE)
+        self.call_next(window)
+
+    @precondition(lambda self: self.tickets)
+    @rule(data=st.data())
+    def confirm_arrival(self, data: st.DataObject) -> None:
+        number = data.draw(st.sampled_from(self.ticket_numbers()))
+        status, service = self.tickets[number]
+        result = self.run(ConfirmArrival(self.rid(), HALL, number, kiosk="K1"))
+        assert isinstance(result, DomainError) != (status is S.REMOTE), (number, status)
+        if status is S.REMOTE:
+            self.tickets[number] = (S.WAITING, service)
+
+    @rule()
+    def lapse_remote_tickets(self) -> None:
+        now = self.clock.now()
+        due = sorted(
+            n
+            for n, (status, _) in self.tickets.items()
+            if status is S.REMOTE and n in self.passed and now - self.passed[n] >= GRACE
+        )
+        result = self.run(LapseRemoteTickets(self.rid(), HALL))
+        assert isinstance(result, DomainError) == (not due), (due, result)
+        for number in due:
+            self.tickets[number] = (S.LAPSED, self.tickets[number][1])
+
+    def note_passed_over(self, window: int) -> None:
+        """Remote tickets a call just passed over: of the window's skills, marked once."""
+        day = self.day()
+        for number, (status, _) in self.tickets.items():
+            if status is not S.REMOTE:
+                continue
+            passed_at = day.tickets[number].passed_at
+            if number in self.passed:
+                assert passed_at == self.passed[number]
+            elif passed_at is not None:
+                assert passed_at == self.clock.now()
+                assert day.tickets[number].service in SKILLS[window]
+                self.passed[number] = passed_at
 
     @rule(window=windows)
     def open_window(self, window: int) -> None:
@@ -174,9 +249,10 @@ class HallMachine(RuleBasedStateMachine):
             assert isinstance(result, DomainError)
             return
         assert not isinstance(result, DomainError), result
-        assert result.ticket in callable_
+        assert result.ticket in callable_  # never an unconfirmed remote ticket
         self.tickets[result.ticket] = (S.CALLED, self.tickets[result.ticket][1])
         self.windows[window] = (state, result.ticket)
+        self.note_passed_over(window)
 
     @precondition(lambda self: self.tickets)
     @rule(window=windows, data=st.data())
@@ -239,7 +315,7 @@ class HallMachine(RuleBasedStateMachine):
         result = self.run(command)
         allowed = {
             "return": {S.CALLED, S.PARKED},
-            "cancel": {S.WAITING, S.PARKED},
+            "cancel": {S.WAITING, S.PARKED, S.REMOTE},
             "reinstate": {S.NO_SHOW} if number not in self.reinstated else set(),
         }[action]
         assert isinstance(result, DomainError) != (status in allowed), (
@@ -258,7 +334,10 @@ class HallMachine(RuleBasedStateMachine):
 
     @rule(minutes=st.integers(0, 40))
     def time_passes(self, minutes: int) -> None:
-        self.clock.advance(minutes * 60)
+        # The model is one hall-day: stop before local midnight (09:00 + 14 h), where the
+        # hall would start a new day with every window closed.
+        late = self.clock.now() + timedelta(minutes=minutes) > DAY_ENDS
+        self.clock.advance(0 if late else minutes * 60)
 
     @precondition(lambda self: self.last is not None)
     @rule()
@@ -279,7 +358,7 @@ class HallMachine(RuleBasedStateMachine):
             return
         day = self.day()
         for number, (status, service) in self.tickets.items():
-            if status in (S.DONE, S.CANCELLED):
+            if status in CLOSED:
                 assert number not in day.tickets and day.was_issued(number)
             else:
                 assert day.tickets[number].status is status, number
@@ -304,8 +383,11 @@ class HallMachine(RuleBasedStateMachine):
             assert day.tickets[number].window in {
                 w.number for w in day.windows.values() if w.current == number
             }
+        remote = [t.number for t in day.remote()]
+        assert len(remote) == len(set(remote)) and not set(remote) & (set(waiting) | set(held))
         for t in day.tickets.values():
             assert (t.status is S.WAITING) == (t.number in waiting)
+            assert (t.status is S.REMOTE) == (t.number in remote)
 
     @invariant()
     def replaying_the_events_gives_the_live_state(self) -> None:

@@ -14,8 +14,10 @@ from queue_core.commands import (
     CallTicket,
     CancelTicket,
     Command,
+    ConfirmArrival,
     FinishService,
     IssueTicket,
+    LapseRemoteTickets,
     MarkNoShow,
     OpenWindow,
     Park,
@@ -25,19 +27,20 @@ from queue_core.commands import (
     StartServing,
     Transfer,
 )
-from queue_core.errors import DomainError, IllegalTransition, WindowStateError
+from queue_core.errors import DomainError, IllegalTransition, NothingToLapse, WindowStateError
 from queue_core.lifecycle import ACTIONS, TRANSITIONS, next_status
 from queue_core.ports import ManualClock
+from queue_core.vocabulary import Channel
 from queue_core.vocabulary import TicketStatus as S
 
 EDGES = sorted(TRANSITIONS, key=lambda k: (k[0].value, k[1]))
 
 
-def test_every_status_can_be_reached_and_done_and_cancelled_are_terminal() -> None:
-    reached = {after for after in TRANSITIONS.values()} | {S.WAITING}
+def test_every_status_can_be_reached_and_done_cancelled_and_lapsed_are_terminal() -> None:
+    reached = {after for after in TRANSITIONS.values()} | {S.WAITING, S.REMOTE}
     assert reached == set(S)
     sources = {before for before, _ in TRANSITIONS}
-    assert S.DONE not in sources and S.CANCELLED not in sources
+    assert not {S.DONE, S.CANCELLED, S.LAPSED} & sources
 
 
 @pytest.mark.parametrize(
@@ -79,6 +82,22 @@ RECIPES[S.CALLED] = [*RECIPES[S.WAITING], lambda c: CallNext(rid(), HALL, WINDOW
 RECIPES[S.SERVING] = [*RECIPES[S.CALLED], lambda c: StartServing(rid(), HALL, WINDOW)]
 RECIPES[S.DONE] = [*RECIPES[S.SERVING], lambda c: FinishService(rid(), HALL, WINDOW)]
 RECIPES[S.NO_SHOW] = [*RECIPES[S.CALLED], lambda c: MarkNoShow(rid(), HALL, WINDOW)]
+# A remote A001, passed over by a call of A002 (so its grace has started), window 1 free.
+RECIPES[S.REMOTE] = [
+    lambda c: IssueTicket(rid(), HALL, "social-security", channel=Channel.MOBILE, remote=True),
+    lambda c: IssueTicket(rid(), HALL, "social-security"),
+    lambda c: CallNext(rid(), HALL, WINDOW),
+    lambda c: StartServing(rid(), HALL, WINDOW),
+    lambda c: FinishService(rid(), HALL, WINDOW),
+]
+
+
+def lapse_after_grace(clock: ManualClock) -> Command:
+    clock.advance(15 * 60)  # the reference hall's remote_grace_min
+    return LapseRemoteTickets(rid(), HALL)
+
+
+RECIPES[S.LAPSED] = [*RECIPES[S.REMOTE], lapse_after_grace]
 RECIPES[S.PARKED] = [
     *RECIPES[S.CALLED],
     lambda c: Park(rid(), HALL, WINDOW, ("户口簿",), c.now() + timedelta(hours=2)),
@@ -95,8 +114,14 @@ ACTION_COMMANDS: dict[str, Callable[[ManualClock], Command]] = {
     "finish": lambda c: FinishService(rid(), HALL, WINDOW),
     "transfer": lambda c: Transfer(rid(), HALL, WINDOW, to_service="medical-insurance"),
     "reinstate": lambda c: Reinstate(rid(), HALL, "A001"),
+    "arrive": lambda c: ConfirmArrival(rid(), HALL, "A001", kiosk="K1"),
+    "lapse": lapse_after_grace,
 }
-CLOSING_EVENTS = {"ServiceFinished": S.DONE, "TicketCancelled": S.CANCELLED}
+CLOSING_EVENTS = {
+    "ServiceFinished": S.DONE,
+    "TicketCancelled": S.CANCELLED,
+    "TicketLapsed": S.LAPSED,
+}
 
 
 def status_of_a001(app: HallqApplication, last_event: str) -> S:
@@ -133,6 +158,7 @@ def test_each_missing_edge_is_refused_by_the_application_and_writes_nothing(
     version = app.get_day(HALL).version
     with pytest.raises(DomainError) as raised:
         app.execute(ACTION_COMMANDS[action](clock))
-    # A window action on a ticket that is not at the window is refused by the window.
-    assert isinstance(raised.value, IllegalTransition | WindowStateError)
+    # A window action on a ticket that is not at the window is refused by the window, and
+    # a lapse run finds no remote ticket to lapse.
+    assert isinstance(raised.value, IllegalTransition | WindowStateError | NothingToLapse)
     assert app.get_day(HALL).version == version

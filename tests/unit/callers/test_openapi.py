@@ -18,6 +18,7 @@ from callers.interface import (
     LOGIN,
     WINDOW_ACTIONS,
     Body,
+    Flag,
     parse_body,
     parse_login,
 )
@@ -82,8 +83,17 @@ def test_the_contract_paths_are_all_there() -> None:
         "/api/halls/{hall}/events": {"get"},
         "/api/halls/{hall}/statistics": {"get"},
         "/api/tickets/{token}/rating": {"post"},
+        "/api/tickets/{token}/arrive": {"post"},  # remote tickets (远程取号)
         "/api/halls/{hall}/plans": {"get", "post"},
         "/api/halls/{hall}/plans/{plan}/{decision}": {"post"},
+        "/api/halls/{hall}/guide": {"get"},  # the service guide (事项导航)
+        "/api/halls/{hall}/guide/{service}": {"get"},
+        "/api/halls/{hall}/appointments/slots": {"get"},  # appointments (预约)
+        "/api/halls/{hall}/appointments": {"post"},
+        "/api/halls/{hall}/appointments/mine": {"post"},
+        "/api/appointments/{token}": {"get", "delete"},
+        "/api/appointments/{token}/reschedule": {"post"},
+        "/api/appointments/{token}/check-in": {"post"},
     } | {f"/api/halls/{{hall}}/windows/{{window}}/{a}": {"post"} for a in ACTIONS}
     assert {path: set(item) for path, item in DOC["paths"].items()} == expected
 
@@ -159,6 +169,8 @@ def valid(field: Field) -> st.SearchStrategy[object]:
     if isinstance(field, Texts):
         items = min(field.max_items, field.min_items + 2)
         return st.lists(valid(field.item), min_size=field.min_items, max_size=items)
+    if isinstance(field, Flag):
+        return st.booleans()
     assert isinstance(field, Instant)
     return st.datetimes(timezones=OFFSETS).map(lambda d: d.isoformat())
 
