@@ -68,6 +68,7 @@ def crowd_speed(text: str) -> float:
 
 
 def cmd_check_hall(args: argparse.Namespace) -> int:
+    from queue_core.appointment_settings import appointment_settings
     from scheduler.settings import planning_of
 
     document = load_hall_document(Path(args.file))
@@ -80,6 +81,11 @@ def cmd_check_hall(args: argparse.Namespace) -> int:
         planning_of(document)
     except ValueError as error:  # BadSchedulerSettings is one
         print(f"✗ {error}", file=sys.stderr)
+        return 1
+    try:
+        appointment_settings(document, spec)
+    except DomainError as error:
+        print(f"✗ {error.message_zh}\n  {error.message_en}", file=sys.stderr)
         return 1
     print(
         f"✓ {spec.name_zh} ({spec.id}): {len(spec.zones)} zones, {len(spec.services)} services, {len(spec.windows)} windows"

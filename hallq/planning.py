@@ -41,5 +41,6 @@ def build_plan_loop(live: LiveHall, settings: Settings) -> PlanLoop:
         announce=announce,
         settings=lambda hall: planning(hall)[0],
         calendar=lambda hall: planning(hall)[1],
+        bookings=live.models.slots.expected,
     )
     return PlanLoop(sources, planner_for(settings), app.clock.now)

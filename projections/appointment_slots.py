@@ -8,12 +8,12 @@ what the aggregate would decide, without a store read per page view or per push.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from projections.base import ReadModel
 from queue_core.appointment_book import AppointmentBook
-from queue_core.appointment_values import SlotView
+from queue_core.appointment_values import BookingStatus, SlotView
 
 
 class SlotAvailability(ReadModel):
@@ -44,6 +44,18 @@ class SlotAvailability(ReadModel):
     def slots(self, hall: str, day: str, service: str | None = None) -> list[SlotView]:
         book = self._by_day.get((hall, day))
         return [] if book is None else book.slot_views(service)
+
+    def expected(self, hall: str, day: str) -> list[tuple[str, datetime]]:
+        """(service, slot start) of each booking still to come (booked, not yet checked
+        in): arrivals the planner knows of before they happen."""
+        book = self._by_day.get((hall, day))
+        if book is None:
+            return []
+        return [
+            (b.service, b.slot_start)
+            for b in book.bookings.values()
+            if b.status is BookingStatus.BOOKED
+        ]
 
     def day_message(self, hall: str, day: str) -> dict[str, Any]:
         """What `slots:{hall}` carries for one day: every slot's places, by service."""

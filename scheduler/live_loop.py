@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +67,8 @@ class PlanSources:
     announce: Callable[[str, dict[str, Any]], None]  # (hall, plan) to the cockpit
     settings: Callable[[str], SchedulerSettings]
     calendar: Callable[[str], Calendar]
+    # (service, slot start) of the day's bookings still to come, per (hall, day)
+    bookings: Callable[[str, str], Sequence[tuple[str, datetime]]] = lambda hall, day: ()
 
 
 class PlanLoop:
@@ -222,6 +224,7 @@ class PlanLoop:
             trigger=trigger,
             calendar=self.sources.calendar(hall),
             closed=closed,
+            bookings=self.sources.bookings(hall, day_name),
         )
         proposed = await asyncio.to_thread(self.planner.solve, request)
         for older in state.recent:

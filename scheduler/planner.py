@@ -10,7 +10,8 @@ closed, to the instant min-cost-flow re-plan. It does no I/O and keeps no state.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,6 +119,7 @@ class PlanRequest:
     calendar: Calendar
     day: str
     closed: tuple[int, tuple[str, ...]] | None = None
+    booked: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (service, slot)
 
 
 class Planner:
@@ -150,6 +152,7 @@ class Planner:
         trigger: Trigger,
         calendar: Calendar | None = None,
         closed: tuple[int, tuple[str, ...]] | None = None,
+        bookings: Sequence[tuple[str, datetime]] = (),
     ) -> PlanRequest:
         """Read what a plan needs at `now` (on the thread that folds the read models)."""
         local = now.astimezone(ZoneInfo(spec.timezone))
@@ -181,6 +184,9 @@ class Planner:
             calendar=calendar or Calendar(),
             day=day.day,
             closed=closed,
+            booked=Counter(
+                (service, local_slot(start.astimezone(local.tzinfo))) for service, start in bookings
+            ),
         )
 
     def solve(self, r: PlanRequest) -> ProposedPlan:
@@ -230,10 +236,14 @@ def forecast_rates(r: PlanRequest) -> tuple[dict[str, float], dict[str, float]]:
         calendar=r.calendar,
         actuals_so_far=r.actuals,
     )
+    # Bookings are arrivals known in advance: a quarter hour expects at least them.
+    values = dict(expected.expected)
+    for key, count in r.booked.items():
+        values[key] = max(values.get(key, 0.0), float(count))
     start, end = local_slot(local), local_slot(local + timedelta(minutes=horizon))
     rates: dict[str, float] = {}
     by_slot: dict[str, float] = {}
-    for (service, slot), value in expected.expected.items():
+    for (service, slot), value in values.items():
         if start <= slot < end:  # halls close long before midnight: no wrap-around
             rates[service] = rates.get(service, 0.0) + value
         if slot >= start:

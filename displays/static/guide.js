@@ -5,6 +5,25 @@
   const printButton = document.getElementById("print-now");
   if (printButton) printButton.addEventListener("click", () => window.print());
 
+  // 远程取号: a ticket from home that waits as "remote" until the phone's QR is scanned at
+  // a kiosk; its page says when it is time to come.
+  const remote = document.getElementById("remote");
+  if (remote) remote.addEventListener("click", async () => {
+    remote.disabled = true;
+    try {
+      const answer = await Hallq.api("POST", `/api/halls/${remote.dataset.hall}/tickets`, {
+        service: remote.dataset.service, remote: true, request_id: Hallq.requestId("remote"),
+      });
+      location.href = `/t/${answer.token}`;
+    } catch (e) {
+      const box = document.getElementById("remote-error");
+      const error = e.error || { message_zh: "网络故障，请重试", message_en: "network problem; please try again" };
+      box.replaceChildren(Hallq.both(error.message_zh, error.message_en));
+      box.hidden = false;
+      remote.disabled = false;
+    }
+  });
+
   const main = document.getElementById("guide");
   const input = document.getElementById("q");
   const results = document.getElementById("results");

@@ -152,3 +152,20 @@ def test_a_kiosk_scanning_the_booking_s_qr_checks_it_in(
         and shown["ticket"]["number"] in kiosk.page.locator("#arrive-result").inner_text()
     )
     kiosk.screenshot()
+
+
+def test_a_ticket_taken_from_home_on_the_guide_page_waits_as_remote(
+    clocked_server: ClockedServer, open_page: Any
+) -> None:
+    server = clocked_server
+    staff = server.api("POST", "/api/login", {"username": STAFF[0], "password": STAFF[1]})["token"]
+    server.api("POST", f"/api/halls/{HALL}/windows/1/open", {"request_id": "o"}, staff)
+    opened = open_page(f"{server.url}/halls/{HALL}/guide/social-security", "guide-remote", 360, 740)
+    opened.page.click("#remote")
+    opened.page.wait_for_url("**/t/*")
+    opened.page.wait_for_selector("#remote-box:not([hidden])")
+    token = opened.page.url.rsplit("/", 1)[1]
+    status = server.api("GET", f"/api/tickets/{token}")
+    assert status["remote"] is True and status["arrived"] is False
+    opened.screenshot()
+    opened.assert_no_console_errors()

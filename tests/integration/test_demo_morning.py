@@ -59,3 +59,9 @@ def test_check_hall_accepts_the_reference_hall_and_names_a_broken_entry(
     assert main(["check-hall", str(broken)]) == 1
     err = capsys.readouterr().err
     assert "services.social-security" in err and "前缀" in err
+    bad_booking = tmp_path / "bad-appointments.toml"
+    bad_booking.write_text(
+        reference_hall_path().read_text().replace("slot_minutes = 30", "slot_minutes = -5", 1)
+    )
+    assert main(["check-hall", str(bad_booking)]) == 1
+    assert "appointments.slot_minutes" in capsys.readouterr().err

@@ -4,7 +4,7 @@ after a closing window, and the settings table that drives it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -254,3 +254,18 @@ def test_the_hall_file_s_scheduler_table_is_valid(app: HallqApplication) -> None
     settings = SchedulerSettings.from_document(app.hall_document(HALL))
     assert settings.mode in ("auto", "approve", "off")
     assert replace(settings, mode="off").mode == "off"
+
+
+async def test_bookings_still_to_come_are_arrivals_the_plan_expects(
+    app: HallqApplication, clock: ManualClock
+) -> None:
+    """With no history at all, the only known demand is the day's bookings: the plan's
+    forecast holds them in their quarter hour, so the optimiser staffs for them."""
+    h = Harness(app, clock, SchedulerSettings(mode="approve"))
+    h.run(OpenWindow, window=5)
+    at = datetime.fromisoformat("2026-03-02T09:30:00+08:00")
+    h.loop.sources.bookings = lambda hall, day: [("residence-permit", at)] * 12
+    [made] = await h.loop.tick()
+    assert made.forecast_by_slot["09:30"] >= 12
+    assert made.forecast_per_hour["residence-permit"] > 0
+    assert made.forecast_per_hour.get("social-security", 0.0) == 0.0
