@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from callers.fields import Field, Instant, Text
+from callers.fields import Field, Instant, Integer, Text
 from callers.interface import REQUEST_ID, SERVICE
 
 PHONE = Text(5, 40)  # checked and normalised by `callers.person_key`, never stored
@@ -19,3 +19,9 @@ BOOK: Mapping[str, Field] = {
 }
 MOVE: Mapping[str, Field] = {"request_id": REQUEST_ID, "start": Instant()}
 MINE: Mapping[str, Field] = {"phone": PHONE}
+CAPACITY: Mapping[str, Field] = {
+    "request_id": REQUEST_ID,
+    "service": SERVICE,
+    "start": Instant(),
+    "capacity": Integer(0, 1000),
+}

@@ -24,13 +24,27 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from callers.appointment_fields import BOOK, MINE, MOVE, SLOTS_QUERY
-from callers.http_api import hall_spec, json_body, json_response, services, ticket_token
+from callers.accounts import Role
+from callers.appointment_fields import BOOK, CAPACITY, MINE, MOVE, SLOTS_QUERY
+from callers.http_api import (
+    hall_spec,
+    json_body,
+    json_response,
+    require,
+    services,
+    ticket_token,
+)
 from callers.interface import parse_object
 from callers.person_key import person_key
 from projections.appointment_slots import slot_json
 from projections.ticket_status import token_digest
-from queue_core.appointment_commands import BookSlot, CancelBooking, CheckIn, Reschedule
+from queue_core.appointment_commands import (
+    BookSlot,
+    CancelBooking,
+    CheckIn,
+    Reschedule,
+    SetSlotCapacity,
+)
 from queue_core.appointment_errors import UnknownBooking
 from queue_core.appointment_values import Booking
 from queue_core.appointments import Appointments
@@ -195,3 +209,26 @@ async def check_in(request: web.Request) -> web.Response:
     outcome = await run(request, appointments(request).execute, command)
     assert outcome.booking is not None  # a check-in always answers with its booking
     return json_response({"booking": booking_json(request, outcome.booking)})
+
+
+@appointment_routes.post("/api/halls/{hall}/appointments/capacity")
+async def set_capacity(request: web.Request) -> web.Response:
+    """A supervisor sets one slot's places (never below what is already booked): fewer
+    for a short-staffed afternoon, more when extra windows open."""
+    spec = hall_spec(request)
+    claims = require(request, Role.SUPERVISOR)
+    values = parse_object(CAPACITY, tuple(CAPACITY), await json_body(request))
+    start: datetime = values["start"]
+    day = services(request).live.app.day_of(spec.id, start)
+    command = SetSlotCapacity(
+        values["request_id"], spec.id, day, values["service"], start, values["capacity"],
+        by=claims.username,
+    )  # fmt: skip
+    await run(request, appointments(request).execute, command)
+    found = await asyncio.to_thread(appointments(request).slots, spec.id, day, values["service"])
+    zone = ZoneInfo(spec.timezone)
+    return json_response(
+        {"hall": spec.id, "service": values["service"], "date": day,
+         "slots": [slot_json(s, zone) for s in found],
+         "now": services(request).live.app.clock.now().astimezone(zone).isoformat()}
+    )  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from callers.appointment_fields import BOOK, DATE, MINE, MOVE
+from callers.appointment_fields import BOOK, CAPACITY, DATE, MINE, MOVE
 from callers.fields import Field
 from callers.interface import SERVICE
 
@@ -96,6 +96,22 @@ def appointment_paths() -> dict[str, Any]:
                 "parameters": [hall],
                 "requestBody": _body(MINE),
                 "responses": {"200": _json("the bookings", "MyBookings"), **_errors(400, 404)},
+            }
+        },
+        "/api/halls/{hall}/appointments/capacity": {
+            "post": {
+                "operationId": "setSlotCapacity",
+                "summary": "调整时段名额 · a supervisor sets one slot's places (never below those booked)",
+                "tags": ["supervisor"],
+                "security": [{"bearerAuth": []}],
+                "parameters": [hall],
+                "requestBody": _body(CAPACITY),
+                "responses": {
+                    "200": _json("the day's slots of that service", "Slots"),
+                    "401": _ref("responses", "Unauthorized"),
+                    "403": _ref("responses", "Forbidden"),
+                    **_errors(400, 404, 409),
+                },
             }
         },
         "/api/appointments/{token}": {

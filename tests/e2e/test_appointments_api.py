@@ -112,3 +112,24 @@ async def test_reschedule_and_cancel_move_the_places_and_refusals_are_clear(
     ):
         assert bad.status in (400, 404, 409), await bad.text()
         assert "error" in await bad.json()
+
+
+async def test_a_supervisor_sets_a_slot_s_places_but_never_below_those_booked(
+    client: TestClient,
+) -> None:
+    from tests.e2e.conftest import SUPERVISOR
+
+    assert (await book(client)).status == 201
+    body = {"request_id": "cap-1", "service": SERVICE, "start": TEN, "capacity": 3}
+    path = f"/api/halls/{HALL}/appointments/capacity"
+    staff = await login(client, STAFF)
+    refused = await client.post(path, json=body, headers={"Authorization": f"Bearer {staff}"})
+    assert refused.status == 403
+    boss = {"Authorization": f"Bearer {await login(client, SUPERVISOR)}"}
+    done = await client.post(path, json=body, headers=boss)
+    assert done.status == 200, await done.text()
+    assert await free_at(client, TEN) == 2  # three places, one booked
+    below = await client.post(
+        path, json={**body, "request_id": "cap-2", "capacity": 0}, headers=boss
+    )
+    assert below.status == 409 and (await below.json())["error"]["code"] == "capacity_below_booked"

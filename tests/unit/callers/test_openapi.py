@@ -91,6 +91,7 @@ def test_the_contract_paths_are_all_there() -> None:
         "/api/halls/{hall}/appointments/slots": {"get"},  # appointments (预约)
         "/api/halls/{hall}/appointments": {"post"},
         "/api/halls/{hall}/appointments/mine": {"post"},
+        "/api/halls/{hall}/appointments/capacity": {"post"},
         "/api/appointments/{token}": {"get", "delete"},
         "/api/appointments/{token}/reschedule": {"post"},
         "/api/appointments/{token}/check-in": {"post"},
@@ -112,7 +113,7 @@ def test_every_action_has_its_path_with_staff_auth_and_its_own_closed_body(actio
 
 def test_only_window_actions_and_the_supervisors_pages_need_a_token() -> None:
     protected = {path for path, _, op in OPERATIONS if "security" in op}
-    supervisors = ("/events", "/statistics")
+    supervisors = ("/events", "/statistics", "/appointments/capacity")
     assert protected == {
         p for p in DOC["paths"] if "/windows/" in p or "/plans" in p or p.endswith(supervisors)
     }
