@@ -18,6 +18,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import time
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ from callers.http_api import (
     ticket_token,
 )
 from callers.interface import parse_object
+from callers.middlewares import error_response
 from callers.person_key import person_key
 from projections.appointment_slots import slot_json
 from projections.ticket_status import token_digest
@@ -47,7 +49,8 @@ from queue_core.appointment_commands import (
 )
 from queue_core.appointment_errors import UnknownBooking
 from queue_core.appointment_values import Booking
-from queue_core.appointments import Appointments
+from queue_core.appointments import Appointments, check_in_ticket_request_id
+from queue_core.commands import server_request_id
 
 appointment_routes = web.RouteTableDef()
 
@@ -73,6 +76,17 @@ def read_booking_token(secret: bytes, token: str) -> tuple[str, str]:
     return hall, booking
 
 
+def too_fast(request: web.Request) -> web.Response | None:
+    """Booking and looking up share the ticket kiosk's limit per client address: a
+    phone number proves nothing, so this is what stops one client booking every slot
+    or trying number after number."""
+    if services(request).issue_limit.allow(request.remote or "?", time.monotonic()):
+        return None
+    return error_response(
+        429, "too_many_requests", "操作太频繁，请稍后再试", "too many requests; try again shortly"
+    )
+
+
 def appointments(request: web.Request) -> Appointments:
     return services(request).appointments
 
@@ -94,7 +108,7 @@ def booking_json(request: web.Request, booking: Booking) -> dict[str, Any]:
     early, late = timedelta(minutes=rules.early_min), timedelta(minutes=rules.late_min)
     ticket = None
     if booking.ticket is not None:
-        token = ticket_token(svc.secret, booking.hall, f"appointment/{booking.id}")
+        token = ticket_token(svc.secret, booking.hall, check_in_ticket_request_id(booking.id))
         ticket = {"number": booking.ticket, "token": token, "page_url": f"/t/{token}"}
     return {
         "id": booking.id,
@@ -138,8 +152,13 @@ async def book(request: web.Request) -> web.Response:
     values = parse_object(BOOK, tuple(BOOK), await json_body(request))
     start: datetime = values["start"]
     day = svc.live.app.day_of(spec.id, start)
+    if (refused := too_fast(request)) is not None:
+        return refused
     person = person_key(svc.secret, values["phone"])
-    command = BookSlot(values["request_id"], spec.id, day, values["service"], start, person)
+    # Filed under the person too: someone else's request id (even a copied one) is
+    # another request, never an answer with another person's booking in it.
+    request_id = f"{person[:16]}/{values['request_id']}"
+    command = BookSlot(request_id, spec.id, day, values["service"], start, person)
     outcome = await run(request, appointments(request).execute, command)
     assert outcome.booking is not None
     token = booking_token(svc.secret, spec.id, outcome.booking.id)
@@ -160,6 +179,8 @@ async def mine(request: web.Request) -> web.Response:
     spec = hall_spec(request)
     svc = services(request)
     values = parse_object(MINE, ("phone",), await json_body(request))
+    if (refused := too_fast(request)) is not None:
+        return refused
     person = person_key(svc.secret, values["phone"])
     today = date.fromisoformat(svc.live.app.day_of(spec.id))
     first, last = (str(today + timedelta(days=d)) for d in MINE_DAYS)
@@ -183,7 +204,7 @@ async def show(request: web.Request) -> web.Response:
 async def cancel(request: web.Request) -> web.Response:
     hall, booking = _from_token(request)
     found = await asyncio.to_thread(appointments(request).booking, hall, booking)
-    command = CancelBooking(f"cancel/{booking}", hall, booking, found.person)
+    command = CancelBooking(server_request_id(f"cancel/{booking}"), hall, booking, found.person)
     outcome = await run(request, appointments(request).execute, command)
     return json_response({"booking": booking_json(request, outcome.booking or found)})
 
@@ -193,7 +214,8 @@ async def reschedule(request: web.Request) -> web.Response:
     hall, booking = _from_token(request)
     values = parse_object(MOVE, tuple(MOVE), await json_body(request))
     found = await asyncio.to_thread(appointments(request).booking, hall, booking)
-    command = Reschedule(values["request_id"], hall, booking, found.person, values["start"])
+    request_id = f"{found.person[:16]}/{values['request_id']}"
+    command = Reschedule(request_id, hall, booking, found.person, values["start"])
     outcome = await run(request, appointments(request).execute, command)
     return json_response({"booking": booking_json(request, outcome.booking or found)})
 
@@ -204,8 +226,9 @@ async def check_in(request: web.Request) -> web.Response:
     The ticket's token is derived from the booking, so a retry answers the same."""
     hall, booking = _from_token(request)
     svc = services(request)
-    token = ticket_token(svc.secret, hall, f"appointment/{booking}")
-    command = CheckIn(f"check-in/{booking}", hall, booking, token_digest=token_digest(token))
+    token = ticket_token(svc.secret, hall, check_in_ticket_request_id(booking))
+    request_id = server_request_id(f"check-in/{booking}")
+    command = CheckIn(request_id, hall, booking, token_digest=token_digest(token))
     outcome = await run(request, appointments(request).execute, command)
     assert outcome.booking is not None  # a check-in always answers with its booking
     return json_response({"booking": booking_json(request, outcome.booking)})

@@ -14,7 +14,7 @@ from typing import Any
 
 from callers.device_messages import ButtonPress, KioskRequest
 from callers.interface import parse_issue, parse_window_action
-from queue_core.commands import Command, IssueTicket
+from queue_core.commands import Command, IssueTicket, server_request_id
 from queue_core.errors import DomainError
 from queue_core.outcome import Outcome
 from queue_core.vocabulary import Channel
@@ -22,7 +22,7 @@ from queue_core.vocabulary import Channel
 
 def command_request_id(device: str, request_id: str) -> str:
     """At most 2 + 40 + 1 + 48 = 91 characters: within the API's 100."""
-    return f"d:{device}:{request_id}"
+    return server_request_id(f"d:{device}:{request_id}")
 
 
 def press_commands(press: ButtonPress, current_status: str | None) -> list[Command]:
@@ -32,26 +32,30 @@ def press_commands(press: ButtonPress, current_status: str | None) -> list[Comma
     finishes only a ticket being served. Both request ids derive from the press's, so a
     retry after either step carries out only what is left."""
     request_id = command_request_id(press.device, press.request_id)
-    commands = []
-    if press.action == "finish" and current_status == "called":
-        start = {"request_id": f"{request_id}/start"}
-        commands.append(parse_window_action(press.hall, press.window, "start", start))
-    body = {"request_id": request_id}
-    commands.append(parse_window_action(press.hall, press.window, press.action, body))
-    return commands
+    steps = [("start", f"{request_id}/start")] if press.action == "finish" and current_status == "called" else []  # fmt: skip
+    steps.append((press.action, request_id))
+    # Parsed as a terminal's request would be, then given the device's server-made id
+    # (which no HTTP client may send).
+    return [
+        replace(parse_window_action(press.hall, press.window, action, {"request_id": "x"}), request_id=rid)
+        for action, rid in steps
+    ]  # fmt: skip
 
 
 def issue_command(request: KioskRequest, token_digest: str) -> IssueTicket:
     """The ticket a kiosk asks for; `token_digest` is that of the resident's token (see
     `callers.http_api.ticket_token`), so the printed QR opens the ticket's page."""
     body: dict[str, Any] = {
-        "request_id": command_request_id(request.device, request.request_id),
+        "request_id": "x",  # replaced below by the device's server-made id
         "service": request.service,
         "channel": Channel.KIOSK.value,
     }
     if request.lane is not None:
         body["lane"] = request.lane
-    return replace(parse_issue(request.hall, body), token_digest=token_digest)
+    request_id = command_request_id(request.device, request.request_id)
+    return replace(
+        parse_issue(request.hall, body), request_id=request_id, token_digest=token_digest
+    )
 
 
 def accepted(request_id: str, outcome: Outcome) -> dict[str, Any]:

@@ -39,7 +39,8 @@ from queue_core.commands import (
 from queue_core.errors import DomainError, MalformedCommand
 from queue_core.vocabulary import Channel, Lane, TransferPlacement
 
-REQUEST_ID = Text(1, 100)
+# Any text but a leading "~": that is kept for ids the server makes (commands.SERVER_MADE).
+REQUEST_ID = Text(1, 100, r"[^~][\s\S]*", "不以 ~ 开头的文字", "text not starting with ~")
 SERVICE = Text(1, 100)
 SERVICES = Texts(SERVICE, 0, 50)
 REASON = Text(0, 500)

@@ -33,7 +33,7 @@ def _body(fields: Mapping[str, Field]) -> dict[str, Any]:
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    names = {400: "BadRequest", 404: "NotFound", 409: "Conflict"}
+    names = {400: "BadRequest", 404: "NotFound", 409: "Conflict", 429: "TooManyRequests"}
     return {str(s): _ref("responses", names[s]) for s in statuses}
 
 
@@ -84,7 +84,7 @@ def appointment_paths() -> dict[str, Any]:
                 "responses": {
                     "201": _json("booked", "Booked"),
                     "200": _json("a retried request: the first answer", "Booked"),
-                    **_errors(400, 404, 409),
+                    **_errors(400, 404, 409, 429),
                 },
             }
         },
@@ -95,7 +95,10 @@ def appointment_paths() -> dict[str, Any]:
                 "tags": ["resident"],
                 "parameters": [hall],
                 "requestBody": _body(MINE),
-                "responses": {"200": _json("the bookings", "MyBookings"), **_errors(400, 404)},
+                "responses": {
+                    "200": _json("the bookings", "MyBookings"),
+                    **_errors(400, 404, 429),
+                },
             }
         },
         "/api/halls/{hall}/appointments/capacity": {

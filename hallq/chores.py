@@ -4,8 +4,9 @@ due reminders to the in-process adapter.
 
 The reminders outbox (`Appointments.due_reminders`) is what an SMS or app adapter would
 consume; the in-process adapter pushes each reminder to the booking's own channel
-(`booking:{token}`, the booking page), then marks it sent so a restart never sends it
-twice. Store work runs in a worker thread; pushes are made on the event loop.
+(`booking:{token}`, the booking page), then marks it sent, so a
+restart sends it again only if it stopped between the two (at least once, not twice in
+the normal run). Store work runs in a worker thread; pushes are made on the event loop.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from hallq.live import LiveHall
 from queue_core.appointment_commands import MarkReminderSent, RecordNoShows
 from queue_core.appointment_values import Reminder
 from queue_core.appointments import Appointments
-from queue_core.commands import LapseRemoteTickets
+from queue_core.commands import LapseRemoteTickets, server_request_id
 from queue_core.errors import NothingToLapse
 from queue_core.hall_spec import HallSpec
 
@@ -68,7 +69,7 @@ class HallChores:
         app = self.live.app
         for hall in sorted(self.live.halls):
             now = app.clock.now()
-            request_id = f"lapse/{app.day_of(hall, now)}/{now:%H%M}"
+            request_id = server_request_id(f"lapse/{app.day_of(hall, now)}/{now:%H%M}")
             with contextlib.suppress(NothingToLapse):  # nothing due: writes nothing
                 await self.live.execute(LapseRemoteTickets(request_id, hall))
 
@@ -81,13 +82,16 @@ class HallChores:
             day = app.day_of(hall, now)
             if self.appointments.has_book(hall, day):
                 minute = now.strftime("%H%M")
-                self.appointments.execute(RecordNoShows(f"no-shows/{day}/{minute}", hall, day))
+                request_id = server_request_id(f"no-shows/{day}/{minute}")
+                self.appointments.execute(RecordNoShows(request_id, hall, day))
             due += self.appointments.due_reminders(hall, now)
         return due
 
     def _mark_sent(self, due: list[Reminder]) -> None:
         for r in due:
-            self.appointments.execute(MarkReminderSent(f"reminder/{r.id}", r.hall, r.id))
+            self.appointments.execute(
+                MarkReminderSent(server_request_id(f"reminder/{r.id}"), r.hall, r.id)
+            )
 
 
 def reminder_message(r: Reminder, spec: HallSpec) -> dict[str, Any]:

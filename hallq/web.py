@@ -79,6 +79,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
             plans.run(PLAN_CHECK_S) if settings.planner else asyncio.sleep(0), name="hallq-planner"
         )
         appointments = Appointments(core)
+        # Each hall's [appointments] table, read once here: later reads hit the cache, so
+        # request handlers never reach the store for it on the event loop.
+        await asyncio.to_thread(lambda: [appointments.settings(h) for h in live.halls])
         # Once per deployment, like the planner: lapses, no-shows, reminders (hallq.chores).
         chores = HallChores(live, appointments)
         chore_task = asyncio.create_task(

@@ -41,7 +41,7 @@ from queue_core.appointment_values import (
     booking_date,
     require_person,
 )
-from queue_core.commands import IssueTicket
+from queue_core.commands import IssueTicket, server_request_id
 from queue_core.errors import DomainError, MalformedCommand
 from queue_core.hall_spec import HallSpec
 from queue_core.vocabulary import Channel, Lane
@@ -57,6 +57,12 @@ def _iso_date(value: str) -> date:
         raise MalformedCommand(
             f"日期格式应为 YYYY-MM-DD：{value!r}", f"a date must be YYYY-MM-DD, not {value!r}"
         ) from None
+
+
+def check_in_ticket_request_id(booking: str) -> str:
+    """The request id of the ticket a booking's check-in issues (step 1 of `check_in`);
+    the caller derives that ticket's token from it."""
+    return server_request_id(f"appointment/{booking}")
 
 
 class Appointments:
@@ -117,7 +123,7 @@ class Appointments:
         The check-in spans two aggregates, the book and the hall's day, so it is an
         idempotent two-step rather than one transaction:
         1. issue the ticket on the hall's day through `HallqApplication.execute`, with a
-           request id derived from the booking (`appointment/<booking id>`): however
+           request id derived from the booking (`~appointment/<booking id>`, an id no client may send): however
            often this step runs, the day issues one ticket and answers with its number;
         2. record the check-in, with that number, on the book.
         A crash between the steps leaves a ticket and an unchecked booking; the next
@@ -170,7 +176,7 @@ class Appointments:
             lanes = self.app.hall_spec(booking.hall).service(booking.service).lanes
             lane = Lane.BLUE if Lane.BLUE in lanes else lanes[0]
         return IssueTicket(
-            request_id=f"appointment/{booking.id}",
+            request_id=check_in_ticket_request_id(booking.id),
             hall=booking.hall,
             service=booking.service,
             lane=lane,

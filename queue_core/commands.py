@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from queue_core.hall_spec import HallSpec
 
 
+SERVER_MADE = "~"
+"""Request ids the server makes itself (a check-in's ticket, a device's press, the
+minute chores) start with this; clients may not use it (`callers.interface.REQUEST_ID`),
+so no client can claim such an id first, or learn the token derived from it."""
+
+
+def server_request_id(name: str) -> str:
+    return SERVER_MADE + name
+
+
 @dataclass(frozen=True)
 class Command:
     request_id: str

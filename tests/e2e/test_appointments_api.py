@@ -133,3 +133,17 @@ async def test_a_supervisor_sets_a_slot_s_places_but_never_below_those_booked(
         path, json={**body, "request_id": "cap-2", "capacity": 0}, headers=boss
     )
     assert below.status == 409 and (await below.json())["error"]["code"] == "capacity_below_booked"
+
+
+async def test_ids_the_server_makes_cannot_be_claimed_and_a_copied_id_books_nothing_of_anyone_else(
+    client: TestClient,
+) -> None:
+    """A check-in's ticket has the request id `~appointment/<booking>`: a client may not
+    use `~` ids, so nobody can issue that ticket first and learn its token."""
+    first = await (await book(client)).json()
+    claim = {"service": SERVICE, "request_id": f"~appointment/{first['booking']['id']}"}
+    refused = await client.post(f"/api/halls/{HALL}/tickets", json=claim)
+    assert refused.status == 400 and (await refused.json())["error"]["code"] == "malformed_command"
+    copied = await book(client, phone="13900001111")  # another person, the same request id
+    assert copied.status == 201
+    assert (await copied.json())["booking"]["id"] != first["booking"]["id"]

@@ -19,7 +19,7 @@ from queue_core.appointment_commands import (
 )
 from queue_core.appointment_errors import BookingClosed, TooEarly
 from queue_core.appointment_values import Booking, BookingStatus
-from queue_core.appointments import Appointments
+from queue_core.appointments import Appointments, check_in_ticket_request_id
 from queue_core.commands import CallNext, IssueTicket, OpenWindow
 from queue_core.ports import ManualClock
 from queue_core.vocabulary import Channel, Lane
@@ -129,7 +129,7 @@ def test_a_check_in_cut_short_between_its_steps_is_completed_by_a_retry(
     # Step 1 of an earlier try: the ticket was issued, then the process died.
     issued = app.execute(
         IssueTicket(
-            f"appointment/{booking.id}", HALL, "social-security", channel=Channel.APPOINTMENT,
+            check_in_ticket_request_id(booking.id), HALL, "social-security", channel=Channel.APPOINTMENT,
             appointment_ref=booking.id, slot_start=booking.slot_start, slot_end=booking.slot_end,
         )
     )  # fmt: skip

@@ -18,24 +18,24 @@ from queue_core.vocabulary import Channel, Lane
 
 def test_a_press_is_the_terminals_command_under_the_devices_request_id() -> None:
     press = ButtonPress("btn-5", "south-axis", 5, "call-next", "r1")
-    assert press_commands(press, None) == [CallNext("d:btn-5:r1", "south-axis", 5)]
+    assert press_commands(press, None) == [CallNext("~d:btn-5:r1", "south-axis", 5)]
     assert len(command_request_id("x" * 40, "y" * 48)) <= 100
 
 
 def test_finish_on_a_ticket_only_called_starts_its_service_first() -> None:
     press = ButtonPress("btn-5", "south-axis", 5, "finish", "r2")
     assert press_commands(press, "called") == [
-        StartServing("d:btn-5:r2/start", "south-axis", 5),
-        FinishService("d:btn-5:r2", "south-axis", 5),
+        StartServing("~d:btn-5:r2/start", "south-axis", 5),
+        FinishService("~d:btn-5:r2", "south-axis", 5),
     ]
-    assert press_commands(press, "serving") == [FinishService("d:btn-5:r2", "south-axis", 5)]
+    assert press_commands(press, "serving") == [FinishService("~d:btn-5:r2", "south-axis", 5)]
 
 
 def test_a_kiosk_request_is_a_kiosk_ticket_with_the_residents_token() -> None:
     request = KioskRequest("kiosk-1", "south-axis", "1", "id-card", "green", "k1")
     command = issue_command(request, "digest")
     assert command == IssueTicket(
-        "d:kiosk-1:k1", "south-axis", "id-card", Lane.GREEN, Channel.KIOSK, token_digest="digest"
+        "~d:kiosk-1:k1", "south-axis", "id-card", Lane.GREEN, Channel.KIOSK, token_digest="digest"
     )
     plain = issue_command(KioskRequest("kiosk-1", "south-axis", "1", "id-card", None, "k2"), "d")
     assert plain.lane is Lane.BLUE
