@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -30,18 +30,19 @@ from eventsourcing.persistence import RecordConflictError
 from queue_core.application import ConcurrencyExhausted, HallqApplication
 from queue_core.appointment_book import AppointmentBook, BookingRules, appointment_book_id
 from queue_core.appointment_commands import AppointmentCommand, BookSlot, CheckIn
-from queue_core.appointment_errors import ServiceNotBookable
+from queue_core.appointment_errors import BookingClosed, DuplicateBooking, ServiceNotBookable
 from queue_core.appointment_reminders import due_reminders
 from queue_core.appointment_settings import AppointmentSettings, appointment_settings, plan_slots
 from queue_core.appointment_values import (
     AppointmentOutcome,
     Booking,
+    BookingStatus,
     Reminder,
     SlotView,
     booking_date,
     require_person,
 )
-from queue_core.commands import IssueTicket, server_request_id
+from queue_core.commands import CancelTicket, IssueTicket, server_request_id
 from queue_core.errors import DomainError, MalformedCommand
 from queue_core.hall_spec import HallSpec
 from queue_core.vocabulary import Channel, Lane
@@ -142,6 +143,16 @@ class Appointments:
             booking = book.booking(command.booking)
             if booking.ticket is not None:
                 return AppointmentOutcome("BookingCheckedIn", "check_in", booking, replayed=True)
+            if booking.status is BookingStatus.NO_SHOW and any(
+                b.id != booking.id and b.service == booking.service and b.status is not BookingStatus.CANCELLED
+                for b in book.bookings_of(booking.person)
+            ):  # fmt: skip
+                # A no-show who booked again that day comes for the new booking: one
+                # person, one ticket for the service.
+                raise DuplicateBooking(
+                    "您当天已另有此业务的预约，请用新的预约签到",
+                    "you booked this service again today: check in with the new booking",
+                )
             return booking, book.check_in_priority(rules, at, booking)
 
         planned = self._with_book(hall, day, plan)
@@ -155,19 +166,26 @@ class Appointments:
         if issued.replayed:  # step 1 ran before: keep what it decided
             ticket = self.app.get_day(hall, day).tickets.get(number)
             priority = priority if ticket is None else ticket.slot_start is not None
-        return self._decide(
-            hall,
-            day,
-            command,
-            lambda book: book.record_check_in(
-                rules,
-                request_id=command.request_id,
-                at=at,
-                booking=booking.id,
-                ticket=number,
-                priority=priority,
-            ),
-        )
+        try:
+            return self._decide(
+                hall,
+                day,
+                command,
+                lambda book: book.record_check_in(
+                    rules,
+                    request_id=command.request_id,
+                    at=at,
+                    booking=booking.id,
+                    ticket=number,
+                    priority=priority,
+                ),
+            )
+        except BookingClosed:
+            # Cancelled between the steps: the ticket of step 1 must not wait to be called.
+            void = server_request_id(f"appointment-void/{booking.id}")
+            with suppress(DomainError):  # already gone (cancelled, or called meanwhile)
+                self.app.execute(CancelTicket(void, hall, number, by="system"))
+            raise
 
     def _ticket_for(
         self, booking: Booking, priority: bool, lane: Lane | None, token_digest: str | None

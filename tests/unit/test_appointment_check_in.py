@@ -6,6 +6,7 @@ no-show sweep, and a crash between check-in's two steps."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ from queue_core.appointment_commands import (
     RecordNoShows,
     Reschedule,
 )
-from queue_core.appointment_errors import BookingClosed, TooEarly
+from queue_core.appointment_errors import BookingClosed, DuplicateBooking, TooEarly
 from queue_core.appointment_values import Booking, BookingStatus
 from queue_core.appointments import Appointments, check_in_ticket_request_id
 from queue_core.commands import CallNext, IssueTicket, OpenWindow
@@ -194,7 +195,34 @@ def test_no_shows_are_the_bookings_whose_window_closed_unchecked(
     }
     assert appointments.execute(RecordNoShows("n2", HALL, TODAY)).replayed
     assert appointments.execute(RecordNoShows("n3", HALL, TODAY)).count == 0
-    # A no-show may book again that day, or, turning up late, still get an ordinary ticket.
-    booked(appointments, "b4", "14:00", who=1)
+    # A no-show turning up late still gets an ordinary ticket …
     late = appointments.execute(CheckIn("late", HALL, early.id)).booking
     assert late is not None and late.status is BookingStatus.CHECKED_IN and not late.priority
+    # … but one who booked the service again that day checks in with the new booking only.
+    at(clock, "10:11")
+    assert appointments.execute(RecordNoShows("n4", HALL, TODAY)).count == 1  # who=3 missed
+    again = booked(appointments, "b4", "14:00", who=3)
+    with pytest.raises(DuplicateBooking):
+        appointments.execute(CheckIn("late-3", HALL, later.id))
+    assert appointments.booking(HALL, again.id).status is BookingStatus.BOOKED
+
+
+def test_a_cancel_between_the_check_in_s_steps_leaves_no_ticket_waiting(
+    appointments: Appointments, app: HallqApplication, clock: ManualClock
+) -> None:
+    booking = booked(appointments, "b1", "10:00")
+    at(clock, "09:55")
+    real_execute = app.execute
+
+    def cancelled_meanwhile(command: Any) -> Any:
+        outcome = real_execute(command)  # step 1 issues the ticket …
+        appointments.execute(CancelBooking("c", HALL, booking.id, person(1)))  # … then this
+        return outcome
+
+    app.execute = cancelled_meanwhile  # type: ignore[method-assign]
+    with pytest.raises(BookingClosed):
+        appointments.execute(CheckIn("ci", HALL, booking.id))
+    app.execute = real_execute  # type: ignore[method-assign]
+    day = app.get_day(HALL)
+    assert day.was_issued("A001") and "A001" not in day.tickets  # issued, then closed
+    assert list(day.waiting()) == []  # nobody will be called for it
