@@ -51,6 +51,7 @@ from queue_core.appointment_errors import UnknownBooking
 from queue_core.appointment_values import Booking
 from queue_core.appointments import Appointments, check_in_ticket_request_id
 from queue_core.commands import server_request_id
+from queue_core.hall_spec import HallSpec
 
 appointment_routes = web.RouteTableDef()
 
@@ -132,12 +133,20 @@ async def slots(request: web.Request) -> web.Response:
     query = dict(request.query)
     values = parse_object(SLOTS_QUERY, ("service",), query)
     day = values.get("date") or services(request).live.app.day_of(spec.id)
-    found = await asyncio.to_thread(appointments(request).slots, spec.id, day, values["service"])
+    return await slots_response(request, spec, values["service"], day)
+
+
+async def slots_response(
+    request: web.Request, spec: HallSpec, service: str, day: str
+) -> web.Response:
+    """A day's slots of one service, in the hall's time, with the server's `now` (the
+    booking page hides slots already over by the hall's clock, not the phone's)."""
+    found = await asyncio.to_thread(appointments(request).slots, spec.id, day, service)
     zone = ZoneInfo(spec.timezone)
     return json_response(
         {
             "hall": spec.id,
-            "service": values["service"],
+            "service": service,
             "date": day,
             "slots": [slot_json(s, zone) for s in found],
             "now": services(request).live.app.clock.now().astimezone(zone).isoformat(),
@@ -248,10 +257,4 @@ async def set_capacity(request: web.Request) -> web.Response:
         by=claims.username,
     )  # fmt: skip
     await run(request, appointments(request).execute, command)
-    found = await asyncio.to_thread(appointments(request).slots, spec.id, day, values["service"])
-    zone = ZoneInfo(spec.timezone)
-    return json_response(
-        {"hall": spec.id, "service": values["service"], "date": day,
-         "slots": [slot_json(s, zone) for s in found],
-         "now": services(request).live.app.clock.now().astimezone(zone).isoformat()}
-    )  # fmt: skip
+    return await slots_response(request, spec, values["service"], day)
