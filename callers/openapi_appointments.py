@@ -12,14 +12,7 @@ from typing import Any
 from callers.appointment_fields import BOOK, CAPACITY, DATE, MINE, MOVE
 from callers.fields import Field
 from callers.interface import SERVICE
-
-
-def _ref(kind: str, name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def _json(description: str, schema: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": _ref("schemas", schema)}}}  # fmt: skip
+from callers.openapi_parts import ok, ref
 
 
 def _body(fields: Mapping[str, Field]) -> dict[str, Any]:
@@ -34,7 +27,7 @@ def _body(fields: Mapping[str, Field]) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     names = {400: "BadRequest", 404: "NotFound", 409: "Conflict", 429: "TooManyRequests"}
-    return {str(s): _ref("responses", names[s]) for s in statuses}
+    return {str(s): ref("responses", names[s]) for s in statuses}
 
 
 TOKEN = {
@@ -47,8 +40,8 @@ TOKEN = {
 
 
 def appointment_paths() -> dict[str, Any]:
-    hall = _ref("parameters", "Hall")
-    booking = _json("the booking", "BookingAnswer")
+    hall = ref("parameters", "Hall")
+    booking = ok("the booking", "BookingAnswer")
     return {
         "/api/halls/{hall}/appointments/slots": {
             "get": {
@@ -71,7 +64,7 @@ def appointment_paths() -> dict[str, Any]:
                         "schema": DATE.schema(),
                     },
                 ],
-                "responses": {"200": _json("the slots", "Slots"), **_errors(400, 404, 409)},
+                "responses": {"200": ok("the slots", "Slots"), **_errors(400, 404, 409)},
             }
         },
         "/api/halls/{hall}/appointments": {
@@ -82,8 +75,8 @@ def appointment_paths() -> dict[str, Any]:
                 "parameters": [hall],
                 "requestBody": _body(BOOK),
                 "responses": {
-                    "201": _json("booked", "Booked"),
-                    "200": _json("a retried request: the first answer", "Booked"),
+                    "201": ok("booked", "Booked"),
+                    "200": ok("a retried request: the first answer", "Booked"),
                     **_errors(400, 404, 409, 429),
                 },
             }
@@ -96,7 +89,7 @@ def appointment_paths() -> dict[str, Any]:
                 "parameters": [hall],
                 "requestBody": _body(MINE),
                 "responses": {
-                    "200": _json("the bookings", "MyBookings"),
+                    "200": ok("the bookings", "MyBookings"),
                     **_errors(400, 404, 429),
                 },
             }
@@ -110,9 +103,9 @@ def appointment_paths() -> dict[str, Any]:
                 "parameters": [hall],
                 "requestBody": _body(CAPACITY),
                 "responses": {
-                    "200": _json("the day's slots of that service", "Slots"),
-                    "401": _ref("responses", "Unauthorized"),
-                    "403": _ref("responses", "Forbidden"),
+                    "200": ok("the day's slots of that service", "Slots"),
+                    "401": ref("responses", "Unauthorized"),
+                    "403": ref("responses", "Forbidden"),
                     **_errors(400, 404, 409),
                 },
             }
@@ -194,26 +187,26 @@ def appointment_schemas() -> dict[str, Any]:
                 "service": text,
                 "date": text,
                 "now": {"type": "string", "format": "date-time"},
-                "slots": {"type": "array", "items": _ref("schemas", "Slot")},
+                "slots": {"type": "array", "items": ref("schemas", "Slot")},
             },
         },
         "Booking": booking,
         "BookingAnswer": {
             "type": "object",
             "required": ["booking"],
-            "properties": {"booking": _ref("schemas", "Booking")},
+            "properties": {"booking": ref("schemas", "Booking")},
         },
         "Booked": {
             "type": "object",
             "required": ["booking", "token", "page_url"],
-            "properties": {"booking": _ref("schemas", "Booking"), "token": text, "page_url": text},
+            "properties": {"booking": ref("schemas", "Booking"), "token": text, "page_url": text},
         },
         "MyBookings": {
             "type": "object",
             "required": ["hall", "bookings"],
             "properties": {
                 "hall": text,
-                "bookings": {"type": "array", "items": _ref("schemas", "Booking")},
+                "bookings": {"type": "array", "items": ref("schemas", "Booking")},
             },
         },
     }

@@ -8,16 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from callers.openapi_parts import ok, ref
+
 MAX_QUERY = 50  # the same limit as displays.guide_search.MAX_QUERY (a test says so)
 _TEXT = {"type": "string"}
-
-
-def _ref(kind: str, name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/{kind}/{name}"}
-
-
-def _ok(description: str, schema: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": _ref("schemas", schema)}}}  # fmt: skip
 
 
 def _strings(*names: str) -> dict[str, Any]:
@@ -25,7 +19,7 @@ def _strings(*names: str) -> dict[str, Any]:
 
 
 def guide_paths() -> dict[str, Any]:
-    hall = _ref("parameters", "Hall")
+    hall = ref("parameters", "Hall")
     query = {
         "name": "q",
         "in": "query",
@@ -48,9 +42,9 @@ def guide_paths() -> dict[str, Any]:
                 "tags": ["resident"],
                 "parameters": [hall, query],
                 "responses": {
-                    "200": _ok("matching services, best first", "GuideSearch"),
-                    "400": _ref("responses", "BadRequest"),
-                    "404": _ref("responses", "NotFound"),
+                    "200": ok("matching services, best first", "GuideSearch"),
+                    "400": ref("responses", "BadRequest"),
+                    "404": ref("responses", "NotFound"),
                 },
             }
         },
@@ -61,8 +55,8 @@ def guide_paths() -> dict[str, Any]:
                 "tags": ["resident"],
                 "parameters": [hall, service],
                 "responses": {
-                    "200": _ok("the service's guide entry", "GuideEntry"),
-                    "404": _ref("responses", "NotFound"),
+                    "200": ok("the service's guide entry", "GuideEntry"),
+                    "404": ref("responses", "NotFound"),
                 },
             }
         },

@@ -13,7 +13,7 @@ from displays.guide_pages import guide_page_routes
 from displays.guide_pinyin import syllables
 from displays.guide_search import MAX_QUERY, search
 from displays.guide_shelf import GUIDES, load_shelf
-from hallq.settings import Settings
+from hallq.settings import Settings, reference_hall_path
 from hallq.web import SERVICES
 from queue_core.errors import MalformedCommand
 
@@ -24,7 +24,10 @@ def setup_guide(app: web.Application, settings: Settings) -> None:
     async def load(app: web.Application) -> None:
         live = app[SERVICES].live
         specs = [live.spec(hall) for hall in sorted(live.halls)]
-        app[GUIDES] = load_shelf(specs, settings.hall_files, syllables)
+        # Beside each hall file first, then the packaged guides (a hall file written
+        # elsewhere, e.g. the demo's, still finds its hall's guide by the hall's id).
+        where = (*settings.hall_files, reference_hall_path())
+        app[GUIDES] = load_shelf(specs, where, syllables)
 
     app.on_startup.append(load)  # after the cleanup contexts' start: the live hall is there
     app.add_routes(guide_routes)

@@ -163,10 +163,6 @@ def demo_hall_file(folder: Path) -> Path:
     document.get("calendar", {}).pop("closed", None)  # no holidays in the demo
     path = folder / "demo-hall.json"
     path.write_text(json.dumps(document, ensure_ascii=False, default=str))
-    guides = folder / "guides"  # the service guide is looked for beside the hall file
-    guides.mkdir(exist_ok=True)
-    for guide in (reference_hall_path().parent / "guides").glob("*.toml"):
-        (guides / guide.name).write_bytes(guide.read_bytes())
     return path
 
 

@@ -105,11 +105,10 @@ CHROMIUM_ARGS = [
 
 
 @dataclass
-class LiveServer:
+class ServedApi:
+    """A served hallq's HTTP API, called the way a script would (urllib, JSON)."""
+
     url: str
-    folder: Path
-    process: subprocess.Popen[bytes]
-    env: dict[str, str] = field(default_factory=dict)
 
     def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -124,6 +123,15 @@ class LiveServer:
         return str(
             self.api("POST", "/api/login", {"username": who[0], "password": who[1]})["token"]
         )
+
+
+@dataclass
+class LiveServer(ServedApi):
+    """`hallq serve` in a process of its own (see `start_server`)."""
+
+    folder: Path
+    process: subprocess.Popen[bytes]
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def start_server(

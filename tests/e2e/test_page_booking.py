@@ -7,9 +7,7 @@ zone), so the slots and the check-in window never depend on when the test runs."
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,24 +21,14 @@ from hallq.settings import Settings
 from hallq.web import create_app
 from queue_core.ports import ManualClock
 from tests.conftest import MORNING
-from tests.e2e.conftest import STAFF
+from tests.e2e.conftest import STAFF, ServedApi
 
 HALL = "south-axis"
 
 
 @dataclass
-class ClockedServer:
-    url: str
+class ClockedServer(ServedApi):
     clock: ManualClock
-
-    def api(self, method: str, path: str, body: Any = None, token: str = "") -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
 
 
 @pytest.fixture
@@ -113,7 +101,7 @@ def test_guide_to_booking_to_check_in_to_being_called_on_a_phone(
     page.wait_for_url("**/t/*")
     assert page.locator("#number").inner_text() == number
     server.clock.advance(10 * 60)  # 10:00: the slot begins
-    staff = server.api("POST", "/api/login", {"username": STAFF[0], "password": STAFF[1]})["token"]
+    staff = server.login(STAFF)
     server.api("POST", f"/api/halls/{HALL}/windows/1/open", {"request_id": "o"}, staff)
     called = server.api(
         "POST", f"/api/halls/{HALL}/windows/1/call-next", {"request_id": "c"}, staff
@@ -158,7 +146,7 @@ def test_a_ticket_taken_from_home_on_the_guide_page_waits_as_remote(
     clocked_server: ClockedServer, open_page: Any
 ) -> None:
     server = clocked_server
-    staff = server.api("POST", "/api/login", {"username": STAFF[0], "password": STAFF[1]})["token"]
+    staff = server.login(STAFF)
     server.api("POST", f"/api/halls/{HALL}/windows/1/open", {"request_id": "o"}, staff)
     opened = open_page(f"{server.url}/halls/{HALL}/guide/social-security", "guide-remote", 360, 740)
     opened.page.click("#remote")
