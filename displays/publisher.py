@@ -63,8 +63,8 @@ class Publisher:
         # (hall, day, service) -> its queue as residents last saw it (see `_moved`)
         self._faces: dict[tuple[str, str, str], tuple[Any, ...]] = {}
         self._last_state: dict[str, dict[str, Any]] = {}  # channel -> last board or view sent
-        # digest -> the signature of the last status sent (see TicketStatus.signature)
-        self._last_sent: dict[str, tuple[Any, ...]] = {}
+        # digest -> the last status sent to its phone: a status equal to it is not sent
+        self._last_sent: dict[str, dict[str, Any]] = {}
 
     def track(self, batch: Sequence[tuple[Any, int]]) -> None:
         """Learn which day each event belongs to (also for events folded at start-up)."""
@@ -216,21 +216,20 @@ class Publisher:
             self.hub.publish(channel, seq, kind, data)
 
     def _tickets(self, digests: Iterable[str], seq: int, now: datetime) -> None:
-        """The status of each of these tickets that has a phone listening, if it changed."""
+        """The status of each of these tickets that has a phone listening, if it differs
+        from the last one its phone was sent. Statuses are built only for the services
+        whose queue moved (see `_moved`), where nearly every place changed, so building
+        each one and comparing it whole costs less than a cheaper test first."""
+        hub, tickets, last_sent = self.hub, self.tickets, self._last_sent
         for digest in digests:
-            channel = f"ticket:{digest}"
-            if not self.hub.has_subscribers(channel):
+            channel = "ticket:" + digest
+            if not hub.has_subscribers(channel):
                 continue
-            found = self.tickets.find(digest)
-            if found is None:
-                continue
-            signature = self.tickets.signature(*found, now)
-            if signature is None or signature == self._last_sent.get(digest):
-                continue
-            status = self.tickets.status(*found, now)
-            if status is not None:
-                self._last_sent[digest] = signature
-                self.hub.publish(channel, seq, "ticket", status)
+            found = tickets.find(digest)
+            status = tickets.status(*found, now) if found is not None else None
+            if status is not None and status != last_sent.get(digest):
+                last_sent[digest] = status
+                hub.publish(channel, seq, "ticket", status)
 
     def cockpit(self, hall: str, day: str) -> dict[str, Any]:
         return {"board": self.board.board(hall, day), "summary": self.stats.summary(hall, day)}

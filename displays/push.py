@@ -8,6 +8,15 @@ client gets it appended to its own bounded queue, which its sender task drains. 
 phone never delays a hall screen: its queue fills, and when full the client is dropped
 with close code 4008 and may resume from its last sequence number.
 
+While the publisher works through one batch of the log, the hub gathers each keeping-up
+client's frames (`gathered()`) and writes them together at the end: a hall screen gets a
+call and the board it changed in one write. A write to a socket is a system call, the
+dearest part of a delivery on these machines, and the batch is built in a millisecond.
+
+Heartbeats (application level: browsers cannot see WebSocket pings) go only to a client
+that has been sent nothing for HEARTBEAT_S: one clock for the hub (`beat()`, once a
+second) instead of a timer per client, and a busy screen's messages are its heartbeat.
+
 State messages (a ticket's status, a board) are coalesced in a client's queue: a newer
 one replaces an older one still waiting to be sent, so a phone that is behind gets the
 latest state, not a backlog. Event messages (a call) are never coalesced: a hall screen
@@ -19,7 +28,8 @@ from __future__ import annotations
 import asyncio
 import struct
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +39,7 @@ LAGGING = 4008  # close code: your queue overflowed; reconnect and resume with y
 QUEUE_LIMIT = 256
 RESUME_BUFFER = 4096  # messages kept per hall for resuming clients (ticket channels excluded)
 STATE_TYPES = frozenset({"ticket", "board", "snapshot", "window", "cockpit"})
+HEARTBEAT_S = 15  # a client sent nothing this long gets a heartbeat (see `PushHub.beat`)
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -105,6 +116,7 @@ class Subscriber:
         self.sending = False  # its sender task is in the middle of a send
         self.channels: set[str] = set()
         self.wire: dict[str, str] = {}  # internal channel -> the name this client used
+        self.quiet_s = 0  # beats of the hub's heartbeat clock since it was last sent anything
 
 
 def hall_of(channel: str) -> str:
@@ -128,7 +140,11 @@ class PushHub:
             lambda: deque(maxlen=RESUME_BUFFER)
         )
         self._by_kind: dict[str, set[str]] = defaultdict(set)  # "ticket" -> its channels
+        self._clients: set[Subscriber] = set()  # every subscriber with a channel
         self._floor = 0  # messages after this seq are in the resume buffers
+        # While gathering: keeping-up client -> its frames so far, with what each was
+        # (text, channel, kind), to queue them instead if the socket cannot take them.
+        self._held: dict[Subscriber, list[tuple[bytes, bytes, str, str]]] | None = None
         self.deliveries = 0
         self.dropped = 0
 
@@ -141,6 +157,7 @@ class PushHub:
         subscriber.wire[channel] = wire_name or channel
         self._subscribers[channel][subscriber] = wire_name or channel
         self._by_kind[channel.split(":", 1)[0]].add(channel)
+        self._clients.add(subscriber)
 
     def unsubscribe_all(self, subscriber: Subscriber) -> None:
         for channel in subscriber.channels:
@@ -152,6 +169,7 @@ class PushHub:
                     self._by_kind[channel.split(":", 1)[0]].discard(channel)
         subscriber.channels.clear()
         subscriber.wire.clear()
+        self._clients.discard(subscriber)
 
     def has_subscribers(self, channel: str) -> bool:
         return bool(self._subscribers.get(channel))
@@ -164,6 +182,30 @@ class PushHub:
         """The channels of one kind (`ticket`, `window`, …) that have subscribers."""
         return list(self._by_kind.get(kind, ()))
 
+    @contextmanager
+    def gathered(self) -> Iterator[None]:
+        """Gather the frames published inside this block per keeping-up client, and write
+        each client's in one go at its end (see the module's docstring)."""
+        if self._held is not None:  # already gathering: the outer block writes
+            yield
+            return
+        self._held = {}
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            self._write_held(held)
+
+    def _write_held(self, held: dict[Subscriber, list[tuple[bytes, bytes, str, str]]]) -> None:
+        for subscriber, items in held.items():
+            frame = items[0][0] if len(items) == 1 else b"".join(i[0] for i in items)
+            if subscriber.write_now is not None and subscriber.write_now(frame):
+                self.deliveries += len(items)
+                subscriber.quiet_s = 0
+                continue
+            for _, text, channel, kind in items:  # the socket is behind: queue them
+                self._queue(subscriber, text, channel, kind)
+
     def publish(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
         texts: dict[str, bytes] = {}  # wire name -> text: encoded once per name used
         hall = hall_of(channel)
@@ -174,6 +216,7 @@ class PushHub:
         if not listeners:
             return
         frames: dict[str, bytes] = {}
+        held = self._held
         for subscriber, wire in list(listeners.items()):
             text = texts.get(wire)
             if text is None:
@@ -186,14 +229,43 @@ class PushHub:
                 frame = frames.get(wire)
                 if frame is None:
                     frame = frames[wire] = text_frame(text)
+                if held is not None:
+                    held.setdefault(subscriber, []).append((frame, text, channel, kind))
+                    continue
                 if subscriber.write_now(frame):  # in order: nothing of its is pending
                     self.deliveries += 1
+                    subscriber.quiet_s = 0
                     continue
-            if subscriber.queue.put(text, channel, kind):
-                self.deliveries += 1
-            else:
-                self.dropped += 1
-                self.unsubscribe_all(subscriber)  # its sender closes the socket
+            self._queue(subscriber, text, channel, kind)
+
+    def _queue(self, subscriber: Subscriber, text: bytes, channel: str, kind: str) -> None:
+        if subscriber.queue.put(text, channel, kind):
+            self.deliveries += 1
+            subscriber.quiet_s = 0
+        elif subscriber.channels:  # overflowed just now (later texts find it unsubscribed)
+            self.dropped += 1
+            self.unsubscribe_all(subscriber)  # its sender closes the socket
+
+    def beat(self, seq: int) -> None:
+        """One second of the heartbeat clock: each client sent nothing for HEARTBEAT_S
+        gets a heartbeat on each of its channels (its watchdog reconnects after a long
+        silence; 40 s in `hallq.js`)."""
+        for subscriber in list(self._clients):
+            subscriber.quiet_s += 1
+            if subscriber.quiet_s < HEARTBEAT_S:
+                continue
+            for channel, wire in list(subscriber.wire.items()):
+                text = encode(wire, seq, "heartbeat", {})
+                if (
+                    subscriber.write_now is not None
+                    and not subscriber.sending
+                    and not subscriber.queue.items
+                    and subscriber.write_now(text_frame(text))
+                ):
+                    self.deliveries += 1
+                    subscriber.quiet_s = 0
+                elif subscriber.channels:
+                    self._queue(subscriber, text, channel, "heartbeat")
 
     def missed(self, channel: str, after: int) -> list[bytes] | None:
         """Messages of `channel` after `after`, in order; None if the buffer no longer
@@ -210,3 +282,4 @@ class PushHub:
         """Queue texts for one subscriber only (snapshots and resumed messages)."""
         for text in texts:
             subscriber.queue.put(text, channel, "replay")
+        subscriber.quiet_s = 0

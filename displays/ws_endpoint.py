@@ -29,7 +29,6 @@ from projections.ticket_status import token_digest
 from queue_core.errors import DomainError
 
 ws_routes = web.RouteTableDef()
-HEARTBEAT_S = 15.0
 
 
 class Refused(Exception):
@@ -59,7 +58,6 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     subscriber = Subscriber(request.remote or "", svc.live.hub.queue_limit)
     subscriber.write_now = _direct_writer(request)
     sender = asyncio.create_task(_send(ws, request, subscriber))
-    beats = asyncio.create_task(_heartbeats(svc, subscriber))
     try:
         async for msg in ws:
             if msg.type is not WSMsgType.TEXT:
@@ -69,7 +67,6 @@ async def websocket(request: web.Request) -> web.StreamResponse:
                 await ws.send_str(json.dumps(reply, ensure_ascii=False))
     finally:
         svc.live.hub.unsubscribe_all(subscriber)
-        beats.cancel()
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender
@@ -114,15 +111,6 @@ async def _send(ws: web.WebSocketResponse, request: web.Request, subscriber: Sub
             return
         finally:
             subscriber.sending = False
-
-
-async def _heartbeats(svc: Services, subscriber: Subscriber) -> None:
-    """Application-level heartbeats: browsers cannot see WebSocket pings."""
-    while True:
-        await asyncio.sleep(HEARTBEAT_S)
-        seq = svc.live.follower.position
-        for channel, wire in list(subscriber.wire.items()):
-            subscriber.queue.put(encode(wire, seq, "heartbeat", {}), channel, "heartbeat")
 
 
 def _handle(svc: Services, subscriber: Subscriber, raw: str) -> dict[str, Any] | None:

@@ -41,7 +41,7 @@ POLL_S = 0.5  # how soon another process's writes reach this process's clients
 STORE_RETRY_S = 1.0  # after a failed read of the store (e.g. PostgreSQL restarting)
 
 log = logging.getLogger("hallq.live")
-SWEEP_S = 10.0  # how often statuses are re-sent that time alone changed (aging, overdue)
+SWEEP_S = 10  # seconds between re-sends of statuses that time alone changed (aging)
 
 
 @dataclass
@@ -164,9 +164,10 @@ class LiveHall:
                     polling = False
                 if not batch:
                     break
-                self.publisher.publish(self.follower.fold(batch))
-                if self.models.slots.touched:
-                    self._publish_slots()
+                with self.hub.gathered():  # a client's messages of one batch: one write
+                    self.publisher.publish(self.follower.fold(batch))
+                    if self.models.slots.touched:
+                        self._publish_slots()
             if self._unannounced:
                 self._announce()
             self._release(self.follower.position)
@@ -244,9 +245,15 @@ class LiveHall:
                 self._waiters.append((target, waiter))
 
     async def _sweep(self) -> None:
+        """Once a second the hub's heartbeat clock; every SWEEP_S the statuses that time
+        alone changed."""
+        beats = 0
         while not self._stopping:
-            await asyncio.sleep(SWEEP_S)
-            self.publisher.sweep(self.follower.position)
+            await asyncio.sleep(1.0)
+            self.hub.beat(self.follower.position)
+            beats += 1
+            if beats % SWEEP_S == 0:
+                self.publisher.sweep(self.follower.position)
 
     def spec(self, hall: str) -> HallSpec:
         """A hall this process serves, or `UnknownHall` (404): a hall on the shared store

@@ -187,19 +187,6 @@ class TicketStatus(ReadModel):
             return None
         return shadow.tickets.get(number) or self.closed.get((hall, day), {}).get(number)
 
-    def signature(self, hall: str, day: str, number: str, now: datetime) -> tuple[Any, ...] | None:
-        """Everything `status` depends on, as a tuple: equal signatures give equal
-        statuses. The server compares signatures after every call for thousands of
-        phones, and builds a status only for those whose signature changed."""
-        t = self._ticket(hall, day, number)
-        if t is None:
-            return None
-        if t.status not in _QUEUED:
-            return (t.status, t.window, t.service, t.issued_at)
-        q = self._queue(hall, day, t.service, now)
-        position = q.places[number]
-        return (t.status, t.service, t.issued_at, position, q.eta(position), t.passed_at)
-
     def queue_face(self, hall: str, day: str, service: str, now: datetime) -> tuple[Any, ...]:
         """The service's queue as its waiting residents see it: the order and the ETA shown
         at each place. While it stays equal, no waiting ticket's status changes except by
@@ -211,35 +198,42 @@ class TicketStatus(ReadModel):
         t = self._ticket(hall, day, number)
         if t is None:
             return None
-        result: dict[str, Any] = {
-            **self._fixed(t),
-            "status": t.status.value,
-            "window": t.window if t.status in (S.CALLED, S.SERVING) else None,
-            "position": None,
-            "people_ahead": None,
-            "eta": None,
-            "eta_simple_min": None,
-            "arrived": t.status not in (S.REMOTE, S.LAPSED),
-            "come_now": False,
-            "lapse_at": None,
-        }
-        if t.status in _QUEUED:
-            q = self._queue(hall, day, t.service, now)
-            position = q.places[number]
-            p50, p90, simple = q.eta(position)
-            result.update(
-                position=position,
-                people_ahead=position - 1,
-                eta={"p50_min": p50, "p90_min": p90},
-                eta_simple_min=simple,
-            )
-        if t.status is S.REMOTE:
+        status = t.status
+        if status not in _QUEUED:
+            return {
+                **self._fixed(t),
+                "status": _STATUS_NAMES[status],
+                "window": t.window if status in (S.CALLED, S.SERVING) else None,
+                "position": None,
+                "people_ahead": None,
+                "eta": None,
+                "eta_simple_min": None,
+                "arrived": status is not S.LAPSED,
+                "come_now": False,
+                "lapse_at": None,
+            }
+        q = self._queue(hall, day, t.service, now)
+        position = q.places[number]
+        p50, p90, simple = q.eta(position)
+        come, lapse_at = False, None
+        if status is S.REMOTE:
             policy = self.specs(hall).policy
-            result["come_now"] = come_now(position - 1, p50, t.passed_at is not None, policy)
+            come = come_now(position - 1, p50, t.passed_at is not None, policy)
             if t.passed_at is not None:
                 grace = timedelta(minutes=policy.remote_grace_min)
-                result["lapse_at"] = (t.passed_at + grace).isoformat()
-        return result
+                lapse_at = (t.passed_at + grace).isoformat()
+        return {
+            **self._fixed(t),
+            "status": _STATUS_NAMES[status],
+            "window": None,
+            "position": position,
+            "people_ahead": position - 1,
+            "eta": {"p50_min": p50, "p90_min": p90},
+            "eta_simple_min": simple,
+            "arrived": status is not S.REMOTE,
+            "come_now": come,
+            "lapse_at": lapse_at,
+        }
 
     def _fixed(self, t: Ticket) -> dict[str, Any]:
         """The parts of a status that never change for this ticket at this service:
@@ -300,6 +294,7 @@ class TicketStatus(ReadModel):
 
 
 _QUEUED = (S.WAITING, S.REMOTE)  # statuses with a place in the queue
+_STATUS_NAMES = {status: status.value for status in S}  # an enum's `.value` is a slow property
 _CLOSING = {HallDay.ServiceFinished: S.DONE, HallDay.TicketLapsed: S.LAPSED}
 
 

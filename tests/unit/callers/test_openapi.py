@@ -8,7 +8,7 @@ from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from callers.fields import Choice, Field, Instant, Integer, Text, Texts
@@ -220,6 +220,7 @@ def parses(body_spec: Body, body: object) -> bool:
 
 
 @pytest.mark.parametrize("action", ACTIONS)
+@settings(deadline=None)  # the first example imports the validator and builds the document
 @given(data=st.data())
 def test_a_window_action_body_parses_exactly_when_its_schema_allows_it(
     action: str, data: st.DataObject
