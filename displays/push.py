@@ -118,6 +118,11 @@ class Subscriber:
         self.wire: dict[str, str] = {}  # internal channel -> the name this client used
         self.quiet_s = 0  # beats of the hub's heartbeat clock since it was last sent anything
 
+    def writer(self) -> Callable[[bytes], bool] | None:
+        """Its socket's writer if a frame may be written now, in order (nothing of its is
+        queued or being sent); else None."""
+        return None if self.sending or self.queue.items else self.write_now
+
 
 def hall_of(channel: str) -> str:
     """`display:south-axis` -> `south-axis`; ticket channels belong to no resume buffer."""
@@ -221,18 +226,15 @@ class PushHub:
             text = texts.get(wire)
             if text is None:
                 text = texts[wire] = encode(wire, seq, kind, data)
-            if (
-                subscriber.write_now is not None
-                and not subscriber.sending
-                and not subscriber.queue.items
-            ):
+            write = subscriber.writer()
+            if write is not None:
                 frame = frames.get(wire)
                 if frame is None:
                     frame = frames[wire] = text_frame(text)
                 if held is not None:
                     held.setdefault(subscriber, []).append((frame, text, channel, kind))
                     continue
-                if subscriber.write_now(frame):  # in order: nothing of its is pending
+                if write(frame):  # in order: nothing of its is pending
                     self.deliveries += 1
                     subscriber.quiet_s = 0
                     continue
@@ -256,15 +258,11 @@ class PushHub:
                 continue
             for channel, wire in list(subscriber.wire.items()):
                 text = encode(wire, seq, "heartbeat", {})
-                if (
-                    subscriber.write_now is not None
-                    and not subscriber.sending
-                    and not subscriber.queue.items
-                    and subscriber.write_now(text_frame(text))
-                ):
+                write = subscriber.writer()
+                if write is not None and write(text_frame(text)):
                     self.deliveries += 1
                     subscriber.quiet_s = 0
-                elif subscriber.channels:
+                else:
                     self._queue(subscriber, text, channel, "heartbeat")
 
     def missed(self, channel: str, after: int) -> list[bytes] | None:
