@@ -46,62 +46,52 @@ class Choice:
     rule: str  # e.g. "aging", or "fallback:aging" when found among the other skills
 
 
-def _waited_s(ticket: Ticket, now: datetime) -> float:
-    return (now - ticket.issued_at).total_seconds()
-
-
 # Each rule: does it apply to this ticket now, and if so, its order among the tickets it
 # applies to (smaller first). A chain of "first rule that picks anyone, then its minimum"
 # is then the same as the minimum of (index of the first rule that applies, that key):
 # one sort key that gives both the next ticket and the whole queue order.
-RuleKey = Callable[[Ticket, datetime, "Policy"], tuple[Any, ...] | None]
-
-
-def _overdue(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
-    if _waited_s(t, now) > p.max_wait_min[t.lane] * 60:
-        return (t.issued_at, t.seq)
-    return None
-
-
-def _appointment(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
-    if t.slot_start and t.slot_end and t.slot_start <= now <= t.slot_end:
-        return (t.slot_start, t.seq)
-    return None
-
-
-def _requeued(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
-    return (not t.front, t.issued_at, t.seq) if t.requeued else None
-
-
-def _aging(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
-    return (-_waited_s(t, now) * p.lane_weights[t.lane], t.seq)
-
-
-def _issue_order(t: Ticket, now: datetime, p: Policy) -> tuple[Any, ...] | None:
-    return (t.seq,)
-
-
-_RULE_KEYS: dict[str, RuleKey] = {
-    "overdue": _overdue,
-    "appointment": _appointment,
-    "requeued": _requeued,
-    "aging": _aging,
-    "issue_order": _issue_order,
+#   overdue      waited longer than its lane's guarantee  -> (issued_at, seq)
+#   appointment  checked in and now within its slot        -> (slot_start, seq)
+#   requeued     transferred or returned                   -> (not front, issued_at, seq)
+#   aging        always                                    -> (-waited_s * lane weight, seq)
+#   issue_order  always                                    -> (seq,)
+_OVERDUE, _APPOINTMENT, _REQUEUED, _AGING, _ISSUE_ORDER = range(5)
+_RULE_CODES = {
+    "overdue": _OVERDUE,
+    "appointment": _APPOINTMENT,
+    "requeued": _REQUEUED,
+    "aging": _AGING,
+    "issue_order": _ISSUE_ORDER,
 }
 
 
 def ranker(now: datetime, policy: Policy) -> Callable[[Ticket], tuple[int, tuple[Any, ...]]]:
-    """The sort key of `priority` at `now`, with the policy's rules looked up once: a
-    queue's order is sorted for every call, over every ticket of the service."""
-    rules = tuple(enumerate(_RULE_KEYS[rule] for rule in policy.rules))
-    last = len(rules)
+    """The sort key of `priority` at `now`. A queue's order is sorted for every call and
+    after every change a phone may see, over every waiting ticket of the service: the
+    rules are one loop over small codes, with the policy's per-lane numbers looked up
+    once and the waited time computed once per ticket (not a function call per rule)."""
+    chain = tuple(enumerate(_RULE_CODES[rule] for rule in policy.rules))
+    last = len(chain)
+    limit_s = {lane: minutes * 60 for lane, minutes in policy.max_wait_min.items()}
+    weights = policy.lane_weights
 
-    def key(ticket: Ticket) -> tuple[int, tuple[Any, ...]]:
-        for rank, rule in rules:
-            found = rule(ticket, now, policy)
-            if found is not None:
-                return rank, found
-        return last, (ticket.seq,)  # no rule applies: issue order, last
+    def key(t: Ticket) -> tuple[int, tuple[Any, ...]]:
+        waited_s = (now - t.issued_at).total_seconds()
+        for rank, code in chain:
+            if code == _AGING:
+                return rank, (-waited_s * weights[t.lane], t.seq)
+            if code == _OVERDUE:
+                if waited_s > limit_s[t.lane]:
+                    return rank, (t.issued_at, t.seq)
+            elif code == _APPOINTMENT:
+                if t.slot_start and t.slot_end and t.slot_start <= now <= t.slot_end:
+                    return rank, (t.slot_start, t.seq)
+            elif code == _REQUEUED:
+                if t.requeued:
+                    return rank, (not t.front, t.issued_at, t.seq)
+            else:
+                return rank, (t.seq,)
+        return last, (t.seq,)  # no rule applies: issue order, last
 
     return key
 

@@ -207,3 +207,65 @@ def test_calling_one_by_one_follows_the_queue_order(
         called.append(choice.ticket)
         left.remove(choice.ticket)
     assert called == queue_order(tickets, NOW, Policy())
+
+
+def plain_chain(tickets: list[Ticket], now: datetime, policy: Policy) -> Ticket | None:
+    """The chain as the policy document reads: the first rule that applies to anyone
+    picks, by its own order; no rule applies: issue order."""
+
+    def waited_s(t: Ticket) -> float:
+        return (now - t.issued_at).total_seconds()
+
+    rules = {
+        "overdue": (
+            lambda t: waited_s(t) > policy.max_wait_min[t.lane] * 60,
+            lambda t: (t.issued_at, t.seq),
+        ),
+        "appointment": (
+            lambda t: bool(t.slot_start and t.slot_end and t.slot_start <= now <= t.slot_end),
+            lambda t: (t.slot_start, t.seq),
+        ),
+        "requeued": (lambda t: t.requeued, lambda t: (not t.front, t.issued_at, t.seq)),
+        "aging": (lambda t: True, lambda t: (-waited_s(t) * policy.lane_weights[t.lane], t.seq)),
+        "issue_order": (lambda t: True, lambda t: (t.seq,)),
+    }
+    for name in policy.rules:
+        applies, order = rules[name]
+        picked = [t for t in tickets if applies(t)]
+        if picked:
+            return min(picked, key=order)  # type: ignore[arg-type, return-value]
+    return min(tickets, key=lambda t: t.seq, default=None)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(0, 120), st.sampled_from([20.0, 30.0, 60.0])),  # at the limits
+            st.sampled_from(list(Lane)),
+            st.booleans(),
+            st.booleans(),
+            st.one_of(st.none(), st.integers(-30, 30)),
+        ),
+        max_size=20,
+    ),
+    st.permutations(RULES).flatmap(
+        lambda order: st.integers(0, len(order)).map(lambda n: tuple(order[:n]))
+    ),
+)
+def test_the_ranked_choice_is_the_plain_chain_for_any_order_of_rules(
+    specs: list[tuple[float, Lane, bool, bool, int | None]], rules: tuple[str, ...]
+) -> None:
+    tickets = []
+    for seq, (waited, lane, requeued, front, slot) in enumerate(specs, start=1):
+        extra: dict[str, object] = {"requeued": requeued, "front": front}
+        if slot is not None:
+            extra |= {
+                "slot_start": NOW + timedelta(minutes=slot),
+                "slot_end": NOW + timedelta(minutes=slot + 15),
+            }
+        tickets.append(ticket(seq, waited, lane, **extra))
+    window = WindowSkills(1, frozenset({"a"}), frozenset({"a"}))
+    policy = Policy(rules=rules)
+    choice = choose_next(window, tickets, NOW, policy)
+    expected = plain_chain(tickets, NOW, policy)
+    assert (choice.ticket if choice else None) == expected
