@@ -21,7 +21,7 @@ from typing import Any
 from displays.push import PushHub
 from projections.hall_board import HallBoard
 from projections.statistics import Statistics
-from projections.ticket_status import TicketStatus
+from projections.ticket_status import ServiceQueue, TicketStatus
 from projections.window_view import WindowView
 from queue_core.hall_config import HallConfiguration
 from queue_core.hall_day import HallDay
@@ -61,7 +61,7 @@ class Publisher:
         self._service_of: dict[str, tuple[str, str, str]] = {}  # digest -> its key above
         self._closing: list[str] = []
         # (hall, day, service) -> its queue as residents last saw it (see `_moved`)
-        self._faces: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        self._faces: dict[tuple[str, str, str], ServiceQueue] = {}
         self._last_state: dict[str, dict[str, Any]] = {}  # channel -> last board or view sent
         # digest -> the last status sent to its phone: a status equal to it is not sent
         self._last_sent: dict[str, dict[str, Any]] = {}
@@ -161,7 +161,8 @@ class Publisher:
                 self._faces.pop(key, None)  # nobody to tell: not even worth a sort
                 continue
             face = self.tickets.queue_face(*key, now)
-            if self._faces.get(key) != face:
+            last = self._faces.get(key)
+            if last is None or not face.looks_like(last):
                 self._faces[key] = face
                 moved.append(key)
         return moved
@@ -220,13 +221,15 @@ class Publisher:
         from the last one its phone was sent. Statuses are built only for the services
         whose queue moved (see `_moved`), where nearly every place changed, so building
         each one and comparing it whole costs less than a cheaper test first."""
-        hub, tickets, last_sent = self.hub, self.tickets, self._last_sent
+        hub, last_sent = self.hub, self._last_sent
+        listened = hub.listened("ticket")  # live: a phone that leaves midway drops out
+        find, status_of = self.tickets.find, self.tickets.status
         for digest in digests:
             channel = "ticket:" + digest
-            if not hub.has_subscribers(channel):
+            if channel not in listened:
                 continue
-            found = tickets.find(digest)
-            status = tickets.status(*found, now) if found is not None else None
+            found = find(digest)
+            status = status_of(*found, now) if found is not None else None
             if status is not None and status != last_sent.get(digest):
                 last_sent[digest] = status
                 hub.publish(channel, seq, "ticket", status)

@@ -212,33 +212,41 @@ class PushHub:
                 self._queue(subscriber, text, channel, kind)
 
     def publish(self, channel: str, seq: int, kind: str, data: dict[str, Any]) -> None:
-        texts: dict[str, bytes] = {}  # wire name -> text: encoded once per name used
         hall = hall_of(channel)
-        if hall:
-            texts[channel] = encode(channel, seq, kind, data)
-            self._recent[hall].append((seq, channel, texts[channel]))
         listeners = self._subscribers.get(channel)
+        if not hall:  # a ticket's channel: one phone, no resume buffer (see `missed`)
+            for subscriber, wire in list(listeners.items()) if listeners else ():
+                self._deliver(subscriber, encode(wire, seq, kind, data), channel, kind, None)
+            return
+        text = encode(channel, seq, kind, data)
+        self._recent[hall].append((seq, channel, text))
         if not listeners:
             return
-        frames: dict[str, bytes] = {}
-        held = self._held
+        frame = text_frame(text)  # built once, as `websockets.broadcast` does
         for subscriber, wire in list(listeners.items()):
-            text = texts.get(wire)
-            if text is None:
-                text = texts[wire] = encode(wire, seq, kind, data)
-            write = subscriber.writer()
-            if write is not None:
-                frame = frames.get(wire)
-                if frame is None:
-                    frame = frames[wire] = text_frame(text)
-                if held is not None:
-                    held.setdefault(subscriber, []).append((frame, text, channel, kind))
-                    continue
-                if write(frame):  # in order: nothing of its is pending
-                    self.deliveries += 1
-                    subscriber.quiet_s = 0
-                    continue
-            self._queue(subscriber, text, channel, kind)
+            if wire == channel:
+                self._deliver(subscriber, text, channel, kind, frame)
+            else:  # a client that named the channel its own way gets its own name back
+                self._deliver(subscriber, encode(wire, seq, kind, data), channel, kind, None)
+
+    def _deliver(
+        self, subscriber: Subscriber, text: bytes, channel: str, kind: str, frame: bytes | None
+    ) -> None:
+        """Hand one message to one client: into the batch's gathered writes, straight to
+        its socket, or, if it is behind, into its queue (in that order of preference)."""
+        write = subscriber.writer()
+        if write is not None:
+            if frame is None:
+                frame = text_frame(text)
+            held = self._held
+            if held is not None:
+                held.setdefault(subscriber, []).append((frame, text, channel, kind))
+                return
+            if write(frame):  # in order: nothing of its is pending
+                self.deliveries += 1
+                subscriber.quiet_s = 0
+                return
+        self._queue(subscriber, text, channel, kind)
 
     def _queue(self, subscriber: Subscriber, text: bytes, channel: str, kind: str) -> None:
         if subscriber.queue.put(text, channel, kind):

@@ -81,8 +81,9 @@ def _direct_writer(request: web.Request) -> Callable[[bytes], bool]:
     are whole WebSocket frames and only written while the client's sender task is idle,
     so they never interleave with aiohttp's own frames."""
 
+    transport = request.transport  # the connection's for its lifetime: looked up once
+
     def write_now(frame: bytes) -> bool:
-        transport = request.transport
         if transport is None or transport.is_closing():
             return False
         if transport.get_write_buffer_size() > DIRECT_WRITE_LIMIT:

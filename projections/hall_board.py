@@ -24,6 +24,10 @@ class HallBoard(ReadModel):
     def _reset(self) -> None:
         self.shadow = ShadowDays()
         self.calls: dict[DayKey, deque[dict[str, Any]]] = {}
+        # Per day: the services' rows with the waiting counts' version and the spec they
+        # were built from, and per window its row with the state and spec it came from.
+        self._services: dict[DayKey, tuple[int, HallSpec, list[dict[str, Any]]]] = {}
+        self._window_rows: dict[DayKey, dict[int, tuple[Any, HallSpec, dict[str, Any]]]] = {}
 
     def apply(self, event: Any) -> None:
         day = self.shadow.fold(event)
@@ -58,39 +62,58 @@ class HallBoard(ReadModel):
         return self.shadow.days_of(hall)
 
     def board(self, hall: str, day: str) -> dict[str, Any]:
+        """The screen's state. Rows that did not change since the last board are the same
+        objects as in it (and must not be changed by callers): a board is built after
+        every batch of events, and comparing it with the last one sent then mostly
+        compares objects with themselves."""
         spec: HallSpec = self.specs(hall)
         shadow = self.shadow.get(hall, day)
         # A day nobody has touched yet is a closed, empty hall: the screen still has rows.
         fresh = shadow or HallDay.start(hall, day)
-        counts = self.shadow.lane_counts((hall, day), (s.id for s in spec.services))
-        services = [
-            {
-                "service": s.id,
-                "name_zh": s.name_zh,
-                "name_en": s.name_en,
-                "zone": s.zone,
-                "waiting": counts[s.id],
-            }
-            for s in spec.services
-        ]
+        version = self.shadow.waiting_version.get((hall, day), 0)
+        cached_services = self._services.get((hall, day))
+        if (
+            cached_services is None
+            or cached_services[0] != version
+            or cached_services[1] is not spec
+        ):
+            counts = self.shadow.lane_counts((hall, day), (s.id for s in spec.services))
+            rows = [
+                {
+                    "service": s.id,
+                    "name_zh": s.name_zh,
+                    "name_en": s.name_en,
+                    "zone": s.zone,
+                    "waiting": counts[s.id],
+                }
+                for s in spec.services
+            ]
+            cached_services = self._services[(hall, day)] = (version, spec, rows)
+        services = cached_services[2]
+        window_rows = self._window_rows.setdefault((hall, day), {})
         windows = []
         for ws in spec.windows:
-            w = fresh.window(spec, ws.number)
-            windows.append(
-                {
-                    "number": w.number,
-                    "status": w.status.value,
-                    "services": list(w.services),
-                    "staff": w.staff,
-                    "pause_reason": w.pause_reason,
-                    "current": w.current,
-                }
-            )
-        calls = [dict(c) for c in self.calls.get((hall, day), ())]
+            state = fresh.windows.get(ws.number)  # None: untouched today, as the spec says
+            cached = window_rows.get(ws.number)
+            if cached is None or cached[0] is not state or cached[1] is not spec:
+                w = state or fresh.window(spec, ws.number)
+                cached = window_rows[ws.number] = (
+                    state,
+                    spec,
+                    {
+                        "number": w.number,
+                        "status": w.status.value,
+                        "services": list(w.services),
+                        "staff": w.staff,
+                        "pause_reason": w.pause_reason,
+                        "current": w.current,
+                    },
+                )
+            windows.append(cached[2])
         return {
             "hall": hall,
             "day": day,
             "services": services,
             "windows": windows,
-            "last_calls": calls,
+            "last_calls": list(self.calls.get((hall, day), ())),
         }

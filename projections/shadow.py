@@ -33,6 +33,7 @@ class ShadowDays:
         self.keys: dict[UUID, DayKey] = {}
         self.days: dict[DayKey, HallDay] = {}
         self.waiting: dict[DayKey, Counter[tuple[str, str]]] = {}  # (service, lane) -> n
+        self.waiting_version: dict[DayKey, int] = {}  # bumped whenever `waiting` changes
 
     def fold(self, event: Any) -> HallDay | None:
         """Apply one event; the day it changed, or None for events of other aggregates."""
@@ -56,8 +57,10 @@ class ShadowDays:
             counts = self.waiting.setdefault(key_of, Counter())
             if before is not None and before.status is WAITING:
                 counts[(before.service, before.lane.value)] -= 1
+                self.waiting_version[key_of] = self.waiting_version.get(key_of, 0) + 1
             if after is not None and after.status is WAITING:
                 counts[(after.service, after.lane.value)] += 1
+                self.waiting_version[key_of] = self.waiting_version.get(key_of, 0) + 1
         # Request ids only serve the aggregate's idempotency; a read model would just
         # carry up to 1,024 outcomes per day (and per model) for nothing.
         day.requests.clear()

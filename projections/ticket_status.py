@@ -43,7 +43,7 @@ CACHE_LIMIT = 4096  # queue orders kept; a burst of many (second, service) pairs
 
 
 @dataclass(frozen=True)
-class _Queue:
+class ServiceQueue:
     """One service's queue at one moment, with what every ETA of it needs."""
 
     order: list[str]
@@ -53,6 +53,17 @@ class _Queue:
     sd_min: float
     spec_mean_min: float
     etas: dict[int, tuple[float, float, float]]  # position -> eta, see `eta_table`
+
+    def looks_like(self, other: ServiceQueue) -> bool:
+        """The same order, and the same ETA shown at every place: the ETAs are compared
+        only when the order is the same and they come from different numbers (a finish
+        moves the mean handling time; it rarely moves an ETA as shown)."""
+        if self.order != other.order:
+            return False
+        if self.etas is other.etas:
+            return True
+        places = range(1, len(self.order) + 1)
+        return all(self.eta(p) == other.eta(p) for p in places)
 
     def eta(self, position: int) -> tuple[float, float, float]:
         """(p50, p90, simple estimate) in minutes, as shown: rounded to 0.1 min."""
@@ -74,15 +85,19 @@ class TicketStatus(ReadModel):
         self.started: dict[DayKey, dict[str, datetime]] = {}  # serving since
         # Handling durations per (day, service): count, sum, sum of squares (minutes).
         self.handling: dict[DayKey, dict[str, list[float]]] = {}
-        self._cache: dict[tuple[str, str, str, int, datetime], _Queue] = {}
+        self._cache: dict[tuple[str, str, str, int, datetime], ServiceQueue] = {}
         # Per service, a counter bumped by every event that can move its queue or its ETA
         # (its tickets, its windows): the cache key, and what the publisher re-sends.
         self._versions: dict[tuple[str, str, str], int] = {}
+        # Bumped only by events about a ticket in the queue (joining, leaving, changing):
+        # a finish or a window opening changes ETAs, not the order, which is not re-sorted.
+        self._order_versions: dict[tuple[str, str, str], int] = {}
+        self._orders: dict[tuple[str, str, str, int, datetime], list[str]] = {}
         self.touched: set[tuple[str, str, str]] = set()
         self._fixed_parts: dict[tuple[str, str, datetime], dict[str, Any]] = {}
         self._memo_now: datetime | None = None
         self._eta_tables: dict[tuple[int, float, float, float], dict[int, Any]] = {}
-        self._memo: dict[tuple[str, str, str], _Queue] = {}
+        self._memo: dict[tuple[str, str, str], ServiceQueue] = {}
 
     def apply(self, event: Any) -> None:
         self._memo_now = None
@@ -98,12 +113,14 @@ class TicketStatus(ReadModel):
         if day is None:
             return
         key = (day.hall_id, day.day)
+        after = day.tickets.get(number) if number is not None else None
+        reordered = {t.service for t in (before, after) if t is not None and t.status in _QUEUED}
         for service in services_before | self._services_moved_by(key, event):
-            self._bump(key, service)
+            self._bump(key, service, service in reordered)
         for passed in getattr(event, "passed", ()):  # their `lapse_at` appears
             ticket = day.tickets.get(passed)
             if ticket is not None:
-                self._bump(key, ticket.service)
+                self._bump(key, ticket.service, False)
         if number is None:
             return
         if isinstance(event, HallDay.TicketIssued) and event.token_digest:
@@ -139,9 +156,11 @@ class TicketStatus(ReadModel):
         window = day.windows.get(getattr(event, "window", None))  # type: ignore[arg-type]
         return set(window.services) if window is not None else set(getattr(event, "services", ()))
 
-    def _bump(self, key: DayKey, service: str) -> None:
+    def _bump(self, key: DayKey, service: str, reordered: bool) -> None:
         versioned = (key[0], key[1], service)
         self._versions[versioned] = self._versions.get(versioned, 0) + 1
+        if reordered:
+            self._order_versions[versioned] = self._order_versions.get(versioned, 0) + 1
         self.touched.add(versioned)
 
     def drain_touched(self) -> set[tuple[str, str, str]]:
@@ -187,12 +206,11 @@ class TicketStatus(ReadModel):
             return None
         return shadow.tickets.get(number) or self.closed.get((hall, day), {}).get(number)
 
-    def queue_face(self, hall: str, day: str, service: str, now: datetime) -> tuple[Any, ...]:
-        """The service's queue as its waiting residents see it: the order and the ETA shown
-        at each place. While it stays equal, no waiting ticket's status changes except by
-        an event about that very ticket."""
-        q = self._queue(hall, day, service, now)
-        return (q.order, [q.eta(place) for place in range(1, len(q.order) + 1)])
+    def queue_face(self, hall: str, day: str, service: str, now: datetime) -> ServiceQueue:
+        """The service's queue as its waiting residents see it (compare two with
+        `ServiceQueue.looks_like`). While it looks the same, no waiting ticket's status changes
+        except by an event about that very ticket."""
+        return self._queue(hall, day, service, now)
 
     def status(self, hall: str, day: str, number: str, now: datetime) -> dict[str, Any] | None:
         t = self._ticket(hall, day, number)
@@ -251,7 +269,7 @@ class TicketStatus(ReadModel):
             }
         return fixed
 
-    def _queue(self, hall: str, day: str, service: str, now: datetime) -> _Queue:
+    def _queue(self, hall: str, day: str, service: str, now: datetime) -> ServiceQueue:
         # The server asks for the same few queues once per phone, at one `now`, with no
         # event folded in between: remember them for that `now` (apply() forgets).
         if now is not self._memo_now:
@@ -261,7 +279,7 @@ class TicketStatus(ReadModel):
             q = self._memo[(hall, day, service)] = self._queue_at(hall, day, service, now)
         return q
 
-    def _queue_at(self, hall: str, day: str, service: str, now: datetime) -> _Queue:
+    def _queue_at(self, hall: str, day: str, service: str, now: datetime) -> ServiceQueue:
         shadow = self.shadow.get(hall, day)
         second = now.replace(microsecond=0)  # one order per second: same answer for all
         cache_key = (hall, day, service, self._versions.get((hall, day, service), 0), second)
@@ -269,8 +287,14 @@ class TicketStatus(ReadModel):
         if found is not None:
             return found
         spec = self.specs(hall)
-        waiting = list(shadow.queued((service,))) if shadow is not None else []
-        order = [t.number for t in queue_order(waiting, second, spec.policy)]
+        order_key = (hall, day, service, self._order_versions.get((hall, day, service), 0), second)
+        order = self._orders.get(order_key)
+        if order is None:
+            waiting = list(shadow.queued((service,))) if shadow is not None else []
+            order = [t.number for t in queue_order(waiting, second, spec.policy)]
+            if len(self._orders) >= CACHE_LIMIT:
+                self._orders.clear()
+            self._orders[order_key] = order
         windows = 0
         if shadow is not None:
             windows = sum(
@@ -288,7 +312,9 @@ class TicketStatus(ReadModel):
         etas = self._eta_tables.setdefault((windows, mean, sd, prior), {})
         if len(self._eta_tables) > CACHE_LIMIT:
             self._eta_tables.clear()
-        q = _Queue(order, {n: i for i, n in enumerate(order, 1)}, windows, mean, sd, prior, etas)
+        q = ServiceQueue(
+            order, {n: i for i, n in enumerate(order, 1)}, windows, mean, sd, prior, etas
+        )
         self._cache[cache_key] = q
         return q
 

@@ -119,3 +119,36 @@ def test_rebuilding_the_board_from_zero_gives_the_state_it_reached_live(
     app: HallqApplication, hall: Hall
 ) -> None:
     assert_rebuild_gives_the_same_state(app, hall, "hall_board")
+
+
+def test_a_board_asked_after_every_command_is_the_board_rebuilt_from_zero(
+    app: HallqApplication, hall: Hall
+) -> None:
+    """The board reuses the rows that did not change since the last one it built: asked
+    after every step of a busy morning, it is always what a fresh fold of the log gives,
+    and a row that did not change is the very same object as in the board before."""
+    live = HallBoard(app.hall_spec)
+    follower = LogFollower(app, [live])
+    steps = [
+        lambda: hall.run(OpenWindow, window=1, staff="王芳"),
+        lambda: hall.run(OpenWindow, window=2),
+        lambda: hall.issue(lane=Lane.GREEN),
+        lambda: hall.issue("tax", Lane.YELLOW),
+        lambda: hall.issue(),
+        lambda: hall.call(1),
+        lambda: hall.run(StartServing, window=1),
+        lambda: hall.run(PauseWindow, window=2, reason="午休"),
+        lambda: hall.run(FinishService, window=1),
+        lambda: hall.call(1),
+        lambda: hall.minutes(1),
+        lambda: hall.run(Recall, window=1),
+    ]
+    before = live.board(HALL, DAY)
+    for step in steps:
+        step()
+        follower.catch_up()
+        board = live.board(HALL, DAY)
+        assert board == folded(app).board(HALL, DAY)
+        for old, new in zip(before["windows"], board["windows"], strict=True):
+            assert (old is new) == (old == new)  # unchanged rows are reused, changed rebuilt
+        before = board

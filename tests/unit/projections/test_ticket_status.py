@@ -209,3 +209,37 @@ def test_rebuilding_ticket_status_from_zero_gives_the_state_it_reached_live(
     app: HallqApplication, hall: Hall
 ) -> None:
     assert_rebuild_gives_the_same_state(app, hall, "ticket_status")
+
+
+def test_statuses_asked_after_every_command_are_those_rebuilt_from_zero(
+    app: HallqApplication, hall: Hall
+) -> None:
+    """Queue orders are kept between events that cannot reorder them (a finish, a window
+    opening: they move ETAs only): asked within the same second after every step, every
+    ticket's status is still what a fresh fold of the log gives."""
+    live = TicketStatus(app.hall_spec)
+    follower = LogFollower(app, [live])
+    numbers: list[str] = []
+    steps = [
+        lambda: hall.run(OpenWindow, window=1),
+        lambda: numbers.append(hall.issue(lane=Lane.GREEN)),
+        lambda: numbers.append(hall.issue()),
+        lambda: numbers.append(hall.issue()),
+        lambda: numbers.append(hall.issue(lane=Lane.YELLOW)),
+        lambda: hall.call(1),
+        lambda: hall.run(StartServing, window=1),
+        lambda: hall.run(FinishService, window=1),
+        lambda: hall.run(OpenWindow, window=2),
+        lambda: hall.call(1),
+        lambda: hall.run(StartServing, window=1),
+        lambda: hall.run(Transfer, window=1, to_service="tax"),
+        lambda: numbers.append(hall.issue("tax")),
+        lambda: hall.run(CancelTicket, ticket=numbers[2]),
+    ]
+    for step in steps:
+        step()  # the clock stands still: every order is asked for in the same second
+        follower.catch_up()
+        fresh = folded(app)
+        now = hall.clock.now()
+        for number in numbers:
+            assert live.status(HALL, DAY, number, now) == fresh.status(HALL, DAY, number, now)
