@@ -13,7 +13,6 @@ import hmac
 import json
 import time
 from dataclasses import replace
-from functools import partial
 from typing import Any
 
 import orjson
@@ -34,13 +33,12 @@ from queue_core.hall_spec import HallSpec
 routes = web.RouteTableDef()
 
 
-# Chinese stays readable in curl and in logs (the default would escape every character).
-def _dumps(value: Any) -> str:
-    # orjson: UTF-8 as is (Chinese stays readable), a fraction of json.dumps's time.
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-json_response = partial(web.json_response, dumps=_dumps)
+def json_response(data: Any, status: int = 200) -> web.Response:
+    """JSON as UTF-8 bytes from orjson: Chinese stays readable in curl and in logs (the
+    default would escape every character), in a fraction of json.dumps's time, and the
+    text is not decoded to `str` only for aiohttp to encode it back."""
+    body = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
 def services(request: web.Request) -> Services:

@@ -68,16 +68,27 @@ class Body:
     command: type[Command]
     required: Mapping[str, Field] = dataclasses.field(default_factory=dict)
     optional: Mapping[str, Field] = dataclasses.field(default_factory=dict)
+    _fields: dict[str, Field] = dataclasses.field(init=False, repr=False, compare=False)
+    _required: list[str] = dataclasses.field(init=False, repr=False, compare=False)
+    _takes_window: bool = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Asked for every request: worked out once (read them, never change them).
+        every = {"request_id": REQUEST_ID, **self.required, **self.optional}
+        window = any(f.name == "window" for f in dataclasses.fields(self.command))
+        object.__setattr__(self, "_fields", every)
+        object.__setattr__(self, "_required", ["request_id", *self.required])
+        object.__setattr__(self, "_takes_window", window)
 
     def fields(self) -> dict[str, Field]:
         """Every field, `request_id` first."""
-        return {"request_id": REQUEST_ID, **self.required, **self.optional}
+        return self._fields
 
     def required_names(self) -> list[str]:
-        return ["request_id", *self.required]
+        return self._required
 
     def takes_window(self) -> bool:
-        return any(f.name == "window" for f in dataclasses.fields(self.command))
+        return self._takes_window
 
 
 ISSUE = Body(

@@ -77,6 +77,7 @@ class HallqApplication(Application[UUID]):
         super().__init__(env)
         self.clock = clock
         self._days: dict[UUID, HallDay] = {}
+        self._day_of_quarter: dict[str, tuple[float, str]] = {}  # see day_of
         self._specs: dict[str, HallSpec] = {}
         self._local_lock = LocalWriterLock()  # one writer per hall-day in this process
         self._listeners: list[Callable[[list[tuple[Any, int]]], None]] = []
@@ -146,8 +147,18 @@ class HallqApplication(Application[UUID]):
 
     def day_of(self, hall_id: str, at: datetime | None = None) -> str:
         """The hall's local date (ISO) at `at`, or now by the application's clock."""
-        zone = _zone(self.hall_spec(hall_id).timezone)
-        return (at or self.clock.now()).astimezone(zone).date().isoformat()
+        at = at or self.clock.now()
+        zone_name = self.hall_spec(hall_id).timezone
+        # Asked for every command and every answer: a time zone conversion each time was
+        # a percent of a busy server's CPU. Every zone's offsets and changes fall on
+        # quarter hours, so within one quarter hour (UTC) the local date cannot change.
+        quarter = at.timestamp() // 900
+        known = self._day_of_quarter.get(zone_name)
+        if known is not None and known[0] == quarter:
+            return known[1]
+        day = at.astimezone(_zone(zone_name)).date().isoformat()
+        self._day_of_quarter[zone_name] = (quarter, day)
+        return day
 
     def get_day(self, hall_id: str, day: str | None = None) -> HallDay:
         """A fresh copy of the hall's day from the store (for reading; never saved)."""
