@@ -176,22 +176,25 @@ def test_without_the_guarantee_rule_the_same_stream_starves_the_blue_ticket(
     assert blue_wait_under_green_stream(app, clock) is None
 
 
-@given(
-    st.lists(
+TicketSpec = tuple[float, Lane, bool, bool, int | None]  # waited min, lane, requeued, front, slot
+
+
+def ticket_specs(max_size: int) -> st.SearchStrategy[list[TicketSpec]]:
+    """Waiting tickets of one service: some exactly at a lane's guarantee, some requeued
+    (at the front or not), some with an appointment slot around now."""
+    return st.lists(
         st.tuples(
-            st.floats(0, 120),
+            st.one_of(st.floats(0, 120), st.sampled_from([20.0, 30.0, 60.0])),
             st.sampled_from(list(Lane)),
             st.booleans(),
             st.booleans(),
             st.one_of(st.none(), st.integers(-30, 30)),
         ),
-        max_size=25,
+        max_size=max_size,
     )
-)
-def test_calling_one_by_one_follows_the_queue_order(
-    specs: list[tuple[float, Lane, bool, bool, int | None]],
-) -> None:
-    """`queue_order` (used for people-ahead) is exactly what repeated calls would do."""
+
+
+def tickets_of(specs: list[TicketSpec]) -> list[Ticket]:
     tickets = []
     for seq, (waited, lane, requeued, front, slot) in enumerate(specs, start=1):
         extra: dict[str, object] = {"requeued": requeued, "front": front}
@@ -201,9 +204,18 @@ def test_calling_one_by_one_follows_the_queue_order(
                 "slot_end": NOW + timedelta(minutes=slot + 15),
             }
         tickets.append(ticket(seq, waited, lane, **extra))
-    window = WindowSkills(1, frozenset({"a"}), frozenset({"a"}))
+    return tickets
+
+
+ONLY_A = WindowSkills(1, frozenset({"a"}), frozenset({"a"}))
+
+
+@given(ticket_specs(max_size=25))
+def test_calling_one_by_one_follows_the_queue_order(specs: list[TicketSpec]) -> None:
+    """`queue_order` (used for people-ahead) is exactly what repeated calls would do."""
+    tickets = tickets_of(specs)
     called, left = [], list(tickets)
-    while (choice := choose_next(window, left, NOW, Policy())) is not None:
+    while (choice := choose_next(ONLY_A, left, NOW, Policy())) is not None:
         called.append(choice.ticket)
         left.remove(choice.ticket)
     assert called == queue_order(tickets, NOW, Policy())
@@ -238,34 +250,17 @@ def plain_chain(tickets: list[Ticket], now: datetime, policy: Policy) -> Ticket 
 
 
 @given(
-    st.lists(
-        st.tuples(
-            st.one_of(st.floats(0, 120), st.sampled_from([20.0, 30.0, 60.0])),  # at the limits
-            st.sampled_from(list(Lane)),
-            st.booleans(),
-            st.booleans(),
-            st.one_of(st.none(), st.integers(-30, 30)),
-        ),
-        max_size=20,
-    ),
+    ticket_specs(max_size=20),
     st.permutations(RULES).flatmap(
         lambda order: st.integers(0, len(order)).map(lambda n: tuple(order[:n]))
     ),
 )
 def test_the_ranked_choice_is_the_plain_chain_for_any_order_of_rules(
-    specs: list[tuple[float, Lane, bool, bool, int | None]], rules: tuple[str, ...]
+    specs: list[TicketSpec], rules: tuple[str, ...]
 ) -> None:
-    tickets = []
-    for seq, (waited, lane, requeued, front, slot) in enumerate(specs, start=1):
-        extra: dict[str, object] = {"requeued": requeued, "front": front}
-        if slot is not None:
-            extra |= {
-                "slot_start": NOW + timedelta(minutes=slot),
-                "slot_end": NOW + timedelta(minutes=slot + 15),
-            }
-        tickets.append(ticket(seq, waited, lane, **extra))
-    window = WindowSkills(1, frozenset({"a"}), frozenset({"a"}))
+    """Call next ranks every ticket with one sort key; it picks what the chain, read rule
+    by rule, picks, whatever rules the hall lists and in whatever order."""
+    tickets = tickets_of(specs)
     policy = Policy(rules=rules)
-    choice = choose_next(window, tickets, NOW, policy)
-    expected = plain_chain(tickets, NOW, policy)
-    assert (choice.ticket if choice else None) == expected
+    choice = choose_next(ONLY_A, tickets, NOW, policy)
+    assert (choice.ticket if choice else None) == plain_chain(tickets, NOW, policy)
