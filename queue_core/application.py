@@ -150,8 +150,10 @@ class HallqApplication(Application[UUID]):
         at = at or self.clock.now()
         zone_name = self.hall_spec(hall_id).timezone
         # Asked for every command and every answer: a time zone conversion each time was
-        # a percent of a busy server's CPU. Every zone's offsets and changes fall on
-        # quarter hours, so within one quarter hour (UTC) the local date cannot change.
+        # a percent of a busy server's CPU. Every zone's offsets and clock changes since
+        # 2011 fall on quarter hours (UTC), so within one the local date cannot change.
+        # (Before: a few zones changed at 00:01, e.g. America/St_Johns until 2011; a
+        # date then could be a minute late. tests/unit/test_day_of.py checks live zones.)
         quarter = at.timestamp() // 900
         known = self._day_of_quarter.get(zone_name)
         if known is not None and known[0] == quarter:
