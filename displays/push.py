@@ -265,13 +265,9 @@ class PushHub:
             if subscriber.quiet_s < HEARTBEAT_S:
                 continue
             for channel, wire in list(subscriber.wire.items()):
-                text = encode(wire, seq, "heartbeat", {})
-                write = subscriber.writer()
-                if write is not None and write(text_frame(text)):
-                    self.deliveries += 1
-                    subscriber.quiet_s = 0
-                else:
-                    self._queue(subscriber, text, channel, "heartbeat")
+                self._deliver(
+                    subscriber, encode(wire, seq, "heartbeat", {}), channel, "heartbeat", None
+                )
 
     def missed(self, channel: str, after: int) -> list[bytes] | None:
         """Messages of `channel` after `after`, in order; None if the buffer no longer
