@@ -253,9 +253,13 @@ async def test_a_devices_last_will_shows_it_offline_on_the_cockpit(
     device = await asyncio.create_subprocess_exec(
         SUB, "-p", str(mosquitto.port), "-t", display_topic(HALL, 5), "-q", "1",
         "--will-topic", topic, "--will-payload", will.decode(), "--will-qos", "1", "--will-retain",
-        stdout=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
+        # Its window's retained LED arrives once it is connected and subscribed: only a
+        # device that had connected leaves a Will to send (killed earlier, it left none).
+        async with asyncio.timeout(5):
+            assert await device.stdout.readline()  # type: ignore[union-attr]
         await publish(mosquitto, topic, online)
         assert (await verdicts.next()).reason == "online"
         device.kill()  # no DISCONNECT: the broker sends the Will
