@@ -17,6 +17,12 @@ A run is three rounds (one with `--quick`), each a fresh server and then its bas
 single rounds of the CPU ratio ranged from 2.2 to 3.0 on this 2-core machine, quiet,
 within minutes. The figures reported are those of the round with the median ratio, and
 every round's ratio and p99s are listed under `rounds`.
+
+Each round then measures the same hall again with one screen and no phone listening
+(`commands_only_*`): what the window commands themselves cost (HTTP, the durable store,
+the read models), which the bare broadcast does not do. Subtracting it per call splits
+the ratio in two: `push_cpu_per_delivery_ratio` is the fan-out alone against the bare
+broadcast, and `commands_cpu_per_delivery_ratio` is the rest.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ TARGETS = {
     "call_to_display_p99_ms": "<= 50",
     "call_to_phone_p99_ms": "<= 100",
     "cpu_per_delivery_ratio": "<= 2",
+    "push_cpu_per_delivery_ratio": "(report: the fan-out alone)",
+    "commands_cpu_per_delivery_ratio": "(report: the commands alone)",
 }
 CLOCK = "time.monotonic_ns (CLOCK_MONOTONIC, shared by all processes on Linux)"
 SETUP_TIMEOUT_S = 300.0  # connecting, subscribing, issuing: each step at most this long
@@ -155,7 +163,10 @@ async def wait_until_up(http: aiohttp.ClientSession, server: Child, timeout_s: f
     raise RuntimeError(f"hallq serve did not answer within {timeout_s:.0f} s")
 
 
-async def run_ours(s: Scenario, folder: Path) -> tuple[Phase, Calls]:
+async def run_ours(s: Scenario, folder: Path, phones: bool = True) -> tuple[Phase, Calls]:
+    """The measured phase on hallq. Without `phones`, the same tickets are issued and
+    called, but only one screen listens: the commands' own cost."""
+    folder.mkdir(parents=True, exist_ok=True)
     log(f"creating {s.windows} staff accounts")
     add_staff(folder / "accounts.json", s.windows)
     port = free_port()
@@ -176,12 +187,14 @@ async def run_ours(s: Scenario, folder: Path) -> tuple[Phase, Calls]:
         started = time.monotonic()
         tickets = await issue_tickets(http, window_services(s.windows), s.phones)
         log(f"issued {len(tickets)} tickets in {time.monotonic() - started:.1f} s")
-        channels = {i: f"display:{HALL}" for i in range(s.displays)}
-        channels.update({s.displays + k: f"ticket:{t.token}" for k, t in enumerate(tickets)})
+        channels = {i: f"display:{HALL}" for i in range(s.displays if phones else 1)}
+        if phones:
+            channels.update({s.displays + k: f"ticket:{t.token}" for k, t in enumerate(tickets)})
         clients = Clients(f"ws://{HOST}:{port}/ws", channels, folder, "ours")
         stack.push_async_callback(clients.close)
         await clients.start(s.client_procs, SETUP_TIMEOUT_S + s.duration_s * 3)
-        log(f"measuring hallq: {s.duration_s:.0f} s at {s.calls_per_s:g} calls/s")
+        what = "hallq" if phones else "hallq's commands alone (one screen, no phones)"
+        log(f"measuring {what}: {s.duration_s:.0f} s at {s.calls_per_s:g} calls/s")
         t0 = time.monotonic_ns() + 200_000_000
         await sleep_until(t0)
         cpu0, client0 = server.cpu_s(), clients.cpu_s()
@@ -224,11 +237,21 @@ async def run_baseline(s: Scenario, folder: Path, ours: Phase) -> Phase:
     return Phase(capture, capture.between(t0, t1), t0, t1, cpu1 - cpu0, client1 - client0)
 
 
-def figures(s: Scenario, ours: Phase, base: Phase, calls: Calls) -> dict[str, Any]:
+def figures(
+    s: Scenario, ours: Phase, base: Phase, calls: Calls, alone: Phase, alone_calls: Calls
+) -> dict[str, Any]:
     screens, phones = call_latencies_ms(ours.capture, ours.rows, calls.sent_ns)
     delivered, base_delivered = len(ours.rows), len(base.rows)
     ours_cpu = ours.server_cpu_s / max(delivered, 1)
     base_cpu = base.server_cpu_s / max(base_delivered, 1)
+    # The commands' own CPU, per call, as if made as often as in the measured phase.
+    n_calls = max(len(calls.sent_ns), 1)
+    commands_cpu_s = alone.server_cpu_s / max(len(alone_calls.sent_ns), 1) * n_calls
+
+    def against_baseline(cpu_s: float) -> float:
+        """Server CPU seconds per delivery of the measured phase, over the baseline's."""
+        return cpu_s / max(delivered, 1) / base_cpu if base_cpu > 0 else float("nan")
+
     closed = ours.capture.closed_between(ours.start_ns, ours.end_ns)
     batches = ours.capture.batches(ours.rows)
     return {
@@ -242,9 +265,16 @@ def figures(s: Scenario, ours: Phase, base: Phase, calls: Calls) -> dict[str, An
         "call_answer_p99_ms": percentile(calls.answer_ms, 99),
         "deliveries_per_s": delivered / ours.seconds,
         "baseline_deliveries_per_s": base_delivered / base.seconds,
-        "cpu_per_delivery_ratio": ours_cpu / base_cpu if base_cpu > 0 else float("nan"),
+        "cpu_per_delivery_ratio": against_baseline(ours.server_cpu_s),
         "server_cpu_s": ours.server_cpu_s,
         "baseline_cpu_s": base.server_cpu_s,
+        "server_cpu_ms_per_call": ours.server_cpu_s / n_calls * 1e3,
+        "baseline_cpu_ms_per_call": base.server_cpu_s / n_calls * 1e3,
+        "commands_only_cpu_ms_per_call": commands_cpu_s / n_calls * 1e3,
+        "commands_only_calls": len(alone_calls.sent_ns),
+        "commands_only_errors": sum(alone_calls.errors.values()),
+        "push_cpu_per_delivery_ratio": against_baseline(ours.server_cpu_s - commands_cpu_s),
+        "commands_cpu_per_delivery_ratio": against_baseline(commands_cpu_s),
         "server_cpu_share": ours.server_cpu_s / ours.seconds,  # cores in use, on average
         "server_us_per_delivery": ours_cpu * 1e6,
         "baseline_us_per_delivery": base_cpu * 1e6,
@@ -276,7 +306,8 @@ async def _measure(s: Scenario, folder: Path) -> dict[str, Any]:
     ours, calls = await run_ours(s, folder)
     log(f"hallq: {len(ours.rows)} deliveries, {len(calls.sent_ns)} calls; baseline next")
     base = await run_baseline(s, folder, ours)
-    return figures(s, ours, base, calls)
+    alone, alone_calls = await run_ours(s, folder / "commands-only", phones=False)
+    return figures(s, ours, base, calls, alone, alone_calls)
 
 
 def measure(s: Scenario) -> dict[str, Any]:
@@ -285,7 +316,13 @@ def measure(s: Scenario) -> dict[str, Any]:
 
 
 ROUNDS = 3
-ROUND_KEYS = ("cpu_per_delivery_ratio", "call_to_display_p99_ms", "call_to_phone_p99_ms")
+ROUND_KEYS = (
+    "cpu_per_delivery_ratio",
+    "push_cpu_per_delivery_ratio",
+    "commands_cpu_per_delivery_ratio",
+    "call_to_display_p99_ms",
+    "call_to_phone_p99_ms",
+)
 
 
 def run(quick: bool = False) -> dict[str, Any]:

@@ -24,6 +24,9 @@ KEYS = (
     "errors",
     "closed_clients",
     "connect_failed",
+    "commands_only_cpu_ms_per_call",
+    "push_cpu_per_delivery_ratio",
+    "commands_cpu_per_delivery_ratio",
 )
 
 
@@ -43,6 +46,15 @@ def test_a_tiny_push_benchmark_reports_every_figure() -> None:
     assert figures["calls"] >= 8  # 4 calls/s for 3 s
     assert figures["errors"] == figures["connect_failed"] == figures["closed_clients"] == 0
     assert figures["display_calls_missed"] == figures["phone_calls_missed"] == 0
+    # The same calls again with one screen and no phone: the commands' own cost, which
+    # splits the ratio into the fan-out's part and the commands' part.
+    assert figures["commands_only_calls"] >= 8
+    assert figures["commands_only_errors"] == 0
+    assert 0 < figures["commands_only_cpu_ms_per_call"] < figures["server_cpu_ms_per_call"] * 5
+    assert math.isclose(
+        figures["push_cpu_per_delivery_ratio"] + figures["commands_cpu_per_delivery_ratio"],
+        figures["cpu_per_delivery_ratio"],
+    )
     # The baseline replays what hallq's clients received, to as many clients.
     assert (
         abs(figures["baseline_deliveries"] - figures["deliveries"]) <= figures["deliveries"] / 100
