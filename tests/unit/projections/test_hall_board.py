@@ -143,12 +143,12 @@ def test_a_board_asked_after_every_command_is_the_board_rebuilt_from_zero(
         lambda: hall.minutes(1),
         lambda: hall.run(Recall, window=1),
     ]
+    spec = app.hall_spec(HALL)
 
     def window_states() -> list[object]:
         shadow = live.shadow.get(HALL, DAY)
         return [shadow.windows.get(w.number) if shadow else None for w in spec.windows]
 
-    spec = app.hall_spec(HALL)
     before, states = live.board(HALL, DAY), window_states()
     for step in steps:
         step()
