@@ -23,6 +23,11 @@ Each round then measures the same hall again with one screen and no phone listen
 the read models), which the bare broadcast does not do. Subtracting it per call splits
 the ratio in two: `push_cpu_per_delivery_ratio` is the fan-out alone against the bare
 broadcast, and `commands_cpu_per_delivery_ratio` is the rest.
+
+Last, the same window drivers send the same requests to a bare aiohttp app
+(`bench/push_floor.py`): `http_floor_cpu_per_delivery_ratio` is the part of the commands'
+cost that aiohttp itself takes for three requests per call, which hallq cannot lower
+while window terminals speak HTTP.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ TARGETS = {
     "cpu_per_delivery_ratio": "<= 2",
     "push_cpu_per_delivery_ratio": "(report: the fan-out alone)",
     "commands_cpu_per_delivery_ratio": "(report: the commands alone)",
+    "http_floor_cpu_per_delivery_ratio": "(report: of which aiohttp's own floor)",
 }
 CLOCK = "time.monotonic_ns (CLOCK_MONOTONIC, shared by all processes on Linux)"
 SETUP_TIMEOUT_S = 300.0  # connecting, subscribing, issuing: each step at most this long
@@ -150,6 +156,18 @@ def server_env(folder: Path) -> dict[str, str]:
     }
 
 
+def client_session(port: int) -> aiohttp.ClientSession:
+    """The window drivers' HTTP client: keep-alive connections, as a terminal keeps one."""
+    return aiohttp.ClientSession(
+        f"http://{HOST}:{port}", timeout=TIMEOUT, connector=aiohttp.TCPConnector(limit=64)
+    )
+
+
+def measured_end(s: Scenario, t0: int, calls: Calls) -> int:
+    """Where a measured window ends: after the last cycle and the drain for its pushes."""
+    return max(calls.last_ns, t0 + int(s.duration_s * 1e9)) + int(s.drain_s * 1e9)
+
+
 async def wait_until_up(http: aiohttp.ClientSession, server: Child, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -176,11 +194,7 @@ async def run_ours(s: Scenario, folder: Path, phones: bool = True) -> tuple[Phas
             folder / "server.log", server_env(folder), lines=False,
         )  # fmt: skip
         stack.push_async_callback(server.stop, 20.0)
-        http = await stack.enter_async_context(
-            aiohttp.ClientSession(
-                f"http://{HOST}:{port}", timeout=TIMEOUT, connector=aiohttp.TCPConnector(limit=64)
-            )
-        )
+        http = await stack.enter_async_context(client_session(port))
         await wait_until_up(http, server)
         log(f"hallq serve is up (pid {server.pid}); opening {s.windows} windows")
         tokens = await open_windows(http, s.windows)
@@ -199,12 +213,32 @@ async def run_ours(s: Scenario, folder: Path, phones: bool = True) -> tuple[Phas
         await sleep_until(t0)
         cpu0, client0 = server.cpu_s(), clients.cpu_s()
         calls = await drive(http, tokens, s.calls_per_s, t0, s.duration_s)
-        t1 = max(calls.last_ns, t0 + int(s.duration_s * 1e9)) + int(s.drain_s * 1e9)
+        t1 = measured_end(s, t0, calls)
         await sleep_until(t1)
         cpu1, client1 = server.cpu_s(), clients.cpu_s()
         capture = await clients.collect()
     phase = Phase(capture, capture.between(t0, t1), t0, t1, cpu1 - cpu0, client1 - client0)
     return phase, calls
+
+
+async def run_http_floor(s: Scenario, folder: Path) -> tuple[float, Calls]:
+    """The same window drivers against a bare aiohttp app (`bench.push_floor`): the server
+    CPU seconds that the HTTP requests alone cost, and the calls made."""
+    port = free_port()
+    async with AsyncExitStack() as stack:
+        args = ["-m", "bench.push_floor", str(port)]
+        server = await Child.start("http floor", args, folder / "floor.log", lines=False)
+        stack.push_async_callback(server.stop, 20.0)
+        http = await stack.enter_async_context(client_session(port))
+        await wait_until_up(http, server)
+        log(f"measuring aiohttp's own floor for the same requests: {s.duration_s:.0f} s")
+        tokens = {w: f"floor-{w}" for w in range(1, s.windows + 1)}
+        t0 = time.monotonic_ns() + 200_000_000
+        await sleep_until(t0)
+        cpu0 = server.cpu_s()
+        calls = await drive(http, tokens, s.calls_per_s, t0, s.duration_s)
+        await sleep_until(measured_end(s, t0, calls))
+        return server.cpu_s() - cpu0, calls
 
 
 async def run_baseline(s: Scenario, folder: Path, ours: Phase) -> Phase:
@@ -238,7 +272,14 @@ async def run_baseline(s: Scenario, folder: Path, ours: Phase) -> Phase:
 
 
 def figures(
-    s: Scenario, ours: Phase, base: Phase, calls: Calls, alone: Phase, alone_calls: Calls
+    s: Scenario,
+    ours: Phase,
+    base: Phase,
+    calls: Calls,
+    alone: Phase,
+    alone_calls: Calls,
+    floor_cpu_s: float,
+    floor_calls: Calls,
 ) -> dict[str, Any]:
     screens, phones = call_latencies_ms(ours.capture, ours.rows, calls.sent_ns)
     delivered, base_delivered = len(ours.rows), len(base.rows)
@@ -247,6 +288,7 @@ def figures(
     # The commands' own CPU, per call, as if made as often as in the measured phase.
     n_calls = max(len(calls.sent_ns), 1)
     commands_cpu_s = alone.server_cpu_s / max(len(alone_calls.sent_ns), 1) * n_calls
+    floor_s = floor_cpu_s / max(len(floor_calls.sent_ns), 1) * n_calls  # aiohttp's part
 
     def against_baseline(cpu_s: float) -> float:
         """Server CPU seconds per delivery of the measured phase, over the baseline's."""
@@ -275,6 +317,10 @@ def figures(
         "commands_only_errors": sum(alone_calls.errors.values()),
         "push_cpu_per_delivery_ratio": against_baseline(ours.server_cpu_s - commands_cpu_s),
         "commands_cpu_per_delivery_ratio": against_baseline(commands_cpu_s),
+        "http_floor_cpu_ms_per_call": floor_s / n_calls * 1e3,
+        "http_floor_calls": len(floor_calls.sent_ns),
+        "http_floor_errors": sum(floor_calls.errors.values()),
+        "http_floor_cpu_per_delivery_ratio": against_baseline(floor_s),
         "server_cpu_share": ours.server_cpu_s / ours.seconds,  # cores in use, on average
         "server_us_per_delivery": ours_cpu * 1e6,
         "baseline_us_per_delivery": base_cpu * 1e6,
@@ -307,7 +353,8 @@ async def _measure(s: Scenario, folder: Path) -> dict[str, Any]:
     log(f"hallq: {len(ours.rows)} deliveries, {len(calls.sent_ns)} calls; baseline next")
     base = await run_baseline(s, folder, ours)
     alone, alone_calls = await run_ours(s, folder / "commands-only", phones=False)
-    return figures(s, ours, base, calls, alone, alone_calls)
+    floor_cpu_s, floor_calls = await run_http_floor(s, folder)
+    return figures(s, ours, base, calls, alone, alone_calls, floor_cpu_s, floor_calls)
 
 
 def measure(s: Scenario) -> dict[str, Any]:
@@ -320,6 +367,7 @@ ROUND_KEYS = (
     "cpu_per_delivery_ratio",
     "push_cpu_per_delivery_ratio",
     "commands_cpu_per_delivery_ratio",
+    "http_floor_cpu_per_delivery_ratio",
     "call_to_display_p99_ms",
     "call_to_phone_p99_ms",
 )

@@ -27,6 +27,7 @@ KEYS = (
     "commands_only_cpu_ms_per_call",
     "push_cpu_per_delivery_ratio",
     "commands_cpu_per_delivery_ratio",
+    "http_floor_cpu_per_delivery_ratio",
 )
 
 
@@ -55,6 +56,13 @@ def test_a_tiny_push_benchmark_reports_every_figure() -> None:
         figures["push_cpu_per_delivery_ratio"] + figures["commands_cpu_per_delivery_ratio"],
         figures["cpu_per_delivery_ratio"],
     )
+    # The same drivers against a bare aiohttp app: every call answered, for less CPU
+    # than hallq's own commands (which do the same HTTP and much more).
+    assert figures["http_floor_calls"] >= 8
+    assert figures["http_floor_errors"] == 0
+    # (CPU is read in 10 ms ticks: a tiny run's floor may round down to none.)
+    assert 0 <= figures["http_floor_cpu_ms_per_call"] < figures["commands_only_cpu_ms_per_call"]
+    assert figures["http_floor_cpu_per_delivery_ratio"] < figures["commands_cpu_per_delivery_ratio"]
     # The baseline replays what hallq's clients received, to as many clients.
     assert (
         abs(figures["baseline_deliveries"] - figures["deliveries"]) <= figures["deliveries"] / 100
