@@ -14,8 +14,8 @@ client processes. `cpu_per_delivery_ratio` is our server's CPU seconds per deliv
 the baseline's, both read from /proc/<pid>/stat over their measured windows.
 
 A run is three rounds (one with `--quick`), each a fresh server and then its baseline:
-single rounds of the CPU ratio ranged from 2.2 to 3.0 on this 2-core machine, quiet,
-within minutes. The figures reported are those of the round with the median ratio, and
+single rounds of the CPU ratio ranged from 1.8 to 3.2 on this 2-core machine, quiet,
+within hours. The figures reported are those of the round with the median ratio, and
 every round's ratio and p99s are listed under `rounds`.
 
 Each round then measures the same hall again with one screen and no phone listening
@@ -285,10 +285,14 @@ def figures(
     delivered, base_delivered = len(ours.rows), len(base.rows)
     ours_cpu = ours.server_cpu_s / max(delivered, 1)
     base_cpu = base.server_cpu_s / max(base_delivered, 1)
-    # The commands' own CPU, per call, as if made as often as in the measured phase.
     n_calls = max(len(calls.sent_ns), 1)
-    commands_cpu_s = alone.server_cpu_s / max(len(alone_calls.sent_ns), 1) * n_calls
-    floor_s = floor_cpu_s / max(len(floor_calls.sent_ns), 1) * n_calls  # aiohttp's part
+
+    def as_if_measured(cpu_s: float, made: Calls) -> float:
+        """Another phase's CPU, per call, as if it made as many calls as the measured one."""
+        return cpu_s / max(len(made.sent_ns), 1) * n_calls
+
+    commands_cpu_s = as_if_measured(alone.server_cpu_s, alone_calls)  # the commands' own
+    floor_s = as_if_measured(floor_cpu_s, floor_calls)  # aiohttp's part of them
 
     def against_baseline(cpu_s: float) -> float:
         """Server CPU seconds per delivery of the measured phase, over the baseline's."""
