@@ -110,6 +110,7 @@ class Settings:
             env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
             env["SQLITE_DBNAME"] = str(self.db_path)
             env["SQLITE_LOCK_TIMEOUT"] = "30"  # several processes may share one file
+            env["APPLICATION_RECORDER_TOPIC"] = "hallq.sqlite_recorder:WriterConnectionRecorder"
         else:
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.postgres",

@@ -101,6 +101,9 @@ class HallqApplication(Application[UUID]):
     def close(self) -> None:
         if getattr(self, "_writer_lock", None) is not None:  # __del__ may run after a failed init
             self._writer_lock.close()  # type: ignore[union-attr]
+        close_recorder = getattr(getattr(self, "recorder", None), "close", None)
+        if close_recorder is not None:  # a recorder with a connection of its own
+            close_recorder()
         super().close()
 
     # ---- halls -------------------------------------------------------------------------

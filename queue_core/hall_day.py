@@ -44,7 +44,13 @@ from queue_core.hall_spec import HallSpec
 from queue_core.ids import hall_day_id
 from queue_core.lifecycle import next_status
 from queue_core.outcome import Outcome
-from queue_core.snapshot_rows import ticket_from_row, ticket_to_row, window_from_row, window_to_row
+from queue_core.snapshot_rows import (
+    TicketRowTexts,
+    compact_json,
+    ticket_from_row,
+    window_from_row,
+    window_to_row,
+)
 from queue_core.ticket import Ticket
 from queue_core.vocabulary import Channel, Lane, TicketStatus, TransferPlacement, WindowStatus
 from queue_core.window import Window
@@ -441,24 +447,32 @@ class HallDay(Aggregate):
     def _to_state(self) -> dict[str, Any]:
         """The snapshot's state. The rows travel as one JSON text, which the C parser reads
         in one go, instead of thousands of small lists for the store's transcoder to walk."""
-        rows = {
-            "tickets": [ticket_to_row(t) for t in self.tickets.values()],
-            "windows": [window_to_row(w) for w in self.windows.values()],
-            "requests": [
-                [k, o.event, o.ticket, o.window, o.rule, o.command]
-                for k, o in self.requests.items()
-            ],
-        }
+        windows = [window_to_row(w) for w in self.windows.values()]
+        requests = [
+            [k, o.event, o.ticket, o.window, o.rule, o.command] for k, o in self.requests.items()
+        ]
+        # The same text as compact_json({"tickets": [rows], "windows": …, "requests": …}).
+        rows = (
+            f'{{"tickets":{self._row_texts().json_array(self.tickets)},'
+            f'"windows":{compact_json(windows)},"requests":{compact_json(requests)}}}'
+        )
         return {
             "hall_id": self.hall_id,
             "day": self.day,
             "seq": self.seq,
             "counters": self.counters,
             "rated": sorted(self.rated),
-            "rows": json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
+            "rows": rows,
             "created_on": self._created_on,
             "modified_on": self._modified_on,
         }
+
+    def _row_texts(self) -> TicketRowTexts:
+        """Kept between snapshots; not state (a day loaded from a snapshot starts anew)."""
+        texts = self.__dict__.get("_ticket_row_texts")
+        if texts is None:
+            texts = self.__dict__["_ticket_row_texts"] = TicketRowTexts()
+        return texts
 
     def _from_state(self, s: dict[str, Any]) -> None:
         self.hall_id, self.day, self.seq = s["hall_id"], s["day"], s["seq"]
