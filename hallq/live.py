@@ -29,6 +29,7 @@ from projections import HallBoard, Statistics, TicketStatus, WindowView
 from projections.appointment_slots import SlotAvailability
 from projections.base import ReadModel
 from projections.follower import LogFollower
+from projections.shadow import ShadowDays
 from queue_core.application import HallqApplication
 from queue_core.commands import Command
 from queue_core.errors import UnknownHall
@@ -55,10 +56,11 @@ class ReadModels:
 
     @classmethod
     def for_app(cls, app: HallqApplication) -> ReadModels:
+        days = ShadowDays()  # one copy of each day for the three (see projections.shadow)
         return cls(
-            HallBoard(app.hall_spec),
-            TicketStatus(app.hall_spec),
-            WindowView(app.hall_spec),
+            HallBoard(app.hall_spec, days),
+            TicketStatus(app.hall_spec, days),
+            WindowView(app.hall_spec, days),
             Statistics(app.hall_spec),
             PlanInputs(app.hall_spec),
             SlotAvailability(app.hall_spec),

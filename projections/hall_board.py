@@ -10,19 +10,18 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from projections.base import ReadModel
-from projections.shadow import DayKey, ShadowDays
+from projections.shadow import DayKey, ShadowReadModel
 from queue_core.hall_day import HallDay
 from queue_core.hall_spec import HallSpec
 
 LAST_CALLS = 10  # what a hall screen shows; older calls are history, not news
 
 
-class HallBoard(ReadModel):
+class HallBoard(ShadowReadModel):
     name = "hall_board"
 
     def _reset(self) -> None:
-        self.shadow = ShadowDays()
+        self.shadow = self._new_shadow()
         self.calls: dict[DayKey, deque[dict[str, Any]]] = {}
         # Per day: the services' rows with the waiting counts' version and the spec they
         # were built from, and per window its row with the state and spec it came from.

@@ -10,6 +10,13 @@ resident's "position" would disagree with what call next really does; with the s
 Each shadow also keeps its day's waiting tickets counted per (service, lane) as events
 arrive: boards and terminals are drawn after every batch, and recounting thousands of
 tickets each time showed up in profiles.
+
+The server's board, ticket status and window view share one `ShadowDays` (see
+`ShadowReadModel`): the first of them to fold an event applies it, the others get the same
+day back, so each event is applied once instead of three times. What a model needs from
+before the event (the ticket's and the window's previous state) the shadow keeps from the
+fold (`ticket_before`, `window_before`). Models sharing a shadow are reset together
+(`LogFollower.rebuild`); a model built without one keeps its own.
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from projections.base import ReadModel, SpecLookup
 from queue_core.hall_day import HallDay
 from queue_core.snapshot_rows import ticket_to_row, window_to_row
+from queue_core.ticket import Ticket
 from queue_core.vocabulary import Lane, TicketStatus
+from queue_core.window import Window
 
 DayKey = tuple[str, str]  # (hall id, local ISO date)
 WAITING = TicketStatus.WAITING
@@ -30,13 +40,37 @@ LANES = tuple(lane.value for lane in Lane)  # an enum's `.value` is a slow prope
 
 class ShadowDays:
     def __init__(self) -> None:
+        self._clear()
+
+    def reset(self) -> ShadowDays:
+        """Forget every day (for a rebuild from zero); returns itself."""
+        self._clear()
+        return self
+
+    def _clear(self) -> None:
         self.keys: dict[UUID, DayKey] = {}
         self.days: dict[DayKey, HallDay] = {}
         self.waiting: dict[DayKey, Counter[tuple[str, str]]] = {}  # (service, lane) -> n
         self.waiting_version: dict[DayKey, int] = {}  # bumped whenever `waiting` changes
+        self._last: tuple[Any, HallDay | None] | None = None  # the event folded last, its day
+        # Before the event folded last: its ticket's state and its window's (if it names
+        # one), as they were in the day.
+        self.ticket_before: Ticket | None = None
+        self.window_before: Window | None = None
 
     def fold(self, event: Any) -> HallDay | None:
-        """Apply one event; the day it changed, or None for events of other aggregates."""
+        """Apply one event, once: the day it changed, or None for events of other
+        aggregates. Folding the event folded last again (by another model sharing this
+        shadow) returns the same day and leaves `ticket_before` and `window_before` as they are."""
+        last = self._last
+        if last is not None and last[0] is event:
+            return last[1]
+        self.ticket_before = self.window_before = None
+        day = self._fold(event)
+        self._last = (event, day)
+        return day
+
+    def _fold(self, event: Any) -> HallDay | None:
         if isinstance(event, HallDay.Created):
             created = event.mutate(None)  # the library builds it with `HallDay.__init__`
             if created is not None:
@@ -51,6 +85,9 @@ class ShadowDays:
         day = self.days[key_of]
         number = getattr(event, "number", None)
         before = day.tickets.get(number) if number is not None else None
+        self.ticket_before = before
+        window = getattr(event, "window", None)
+        self.window_before = day.windows.get(window) if window is not None else None
         event.mutate(day)
         if number is not None:
             after = day.tickets.get(number)
@@ -89,3 +126,18 @@ class ShadowDays:
             }
             for (h, d), day in sorted(self.days.items())
         }
+
+
+class ShadowReadModel(ReadModel):
+    """A read model drawn from shadow days: its own, or one it shares with other models
+    folding the same log in step (see the module's docstring)."""
+
+    shadow: ShadowDays
+
+    def __init__(self, specs: SpecLookup, shadow: ShadowDays | None = None) -> None:
+        self._shared_shadow = shadow  # set before the base class's reset() needs it
+        super().__init__(specs)
+
+    def _new_shadow(self) -> ShadowDays:
+        shared = self._shared_shadow
+        return shared.reset() if shared is not None else ShadowDays()

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from projections.base import ReadModel
-from projections.shadow import DayKey, ShadowDays
+from projections.shadow import DayKey, ShadowReadModel
 from queue_core.call_rules import queue_order
 from queue_core.hall_day import HallDay
 from queue_core.hall_spec import CallPolicy
@@ -28,6 +27,7 @@ from queue_core.snapshot_rows import ticket_to_row
 from queue_core.ticket import Ticket
 from queue_core.vocabulary import TicketStatus as S
 from queue_core.vocabulary import WindowStatus
+from queue_core.window import Window
 
 
 def token_digest(token: str) -> str:
@@ -75,11 +75,11 @@ class ServiceQueue:
         return found
 
 
-class TicketStatus(ReadModel):
+class TicketStatus(ShadowReadModel):
     name = "ticket_status"
 
     def _reset(self) -> None:
-        self.shadow = ShadowDays()
+        self.shadow = self._new_shadow()
         self.closed: dict[DayKey, dict[str, Ticket]] = {}  # done and cancelled tickets
         self.digests: dict[str, tuple[str, str, str]] = {}
         self.started: dict[DayKey, dict[str, datetime]] = {}  # serving since
@@ -101,21 +101,20 @@ class TicketStatus(ReadModel):
 
     def apply(self, event: Any) -> None:
         self._memo_now = None
-        key = self.shadow.key(event)
-        number = getattr(event, "number", None)
-        before = None
-        services_before: set[str] = set()
-        if key is not None:
-            if number is not None:
-                before = self.shadow.days[key].tickets.get(number)
-            services_before = self._services_moved_by(key, event)
         day = self.shadow.fold(event)
         if day is None:
             return
+        # The ticket and window as they were before the event (kept by the shadow, which
+        # another model may have folded this event into already), and as they are now.
+        before, window_before = self.shadow.ticket_before, self.shadow.window_before
         key = (day.hall_id, day.day)
+        number = getattr(event, "number", None)
         after = day.tickets.get(number) if number is not None else None
+        window = getattr(event, "window", None)
+        window_after = day.windows.get(window) if window is not None else None
         reordered = {t.service for t in (before, after) if t is not None and t.status in _QUEUED}
-        for service in services_before | self._services_moved_by(key, event):
+        moved = _services_moved_by(event, before, window_before)
+        for service in moved | _services_moved_by(event, after, window_after):
             self._bump(key, service, service in reordered)
         for passed in getattr(event, "passed", ()):  # their `lapse_at` appears
             ticket = day.tickets.get(passed)
@@ -140,21 +139,6 @@ class TicketStatus(ReadModel):
             self.closed.setdefault(key, {})[number] = before.updated(
                 status=_CLOSING.get(type(event), S.CANCELLED), window=None
             )
-
-    def _services_moved_by(self, key: DayKey, event: Any) -> set[str]:
-        """Services whose queue or ETA this event can change: its ticket's, or those of
-        the window it opens, closes, pauses or reassigns (they change how many serve)."""
-        day = self.shadow.days.get(key)
-        if day is None:
-            return set()
-        number = getattr(event, "number", None)
-        if isinstance(event, HallDay.ServiceStarted | HallDay.TicketRecalled):
-            return set()  # the ticket is out of the queue already: nobody's place moves
-        if number is not None:
-            ticket = day.tickets.get(number)
-            return {ticket.service} if ticket is not None else set()
-        window = day.windows.get(getattr(event, "window", None))  # type: ignore[arg-type]
-        return set(window.services) if window is not None else set(getattr(event, "services", ()))
 
     def _bump(self, key: DayKey, service: str, reordered: bool) -> None:
         versioned = (key[0], key[1], service)
@@ -320,6 +304,19 @@ class TicketStatus(ReadModel):
 
 
 _QUEUED = (S.WAITING, S.REMOTE)  # statuses with a place in the queue
+
+
+def _services_moved_by(event: Any, ticket: Ticket | None, window: Window | None) -> set[str]:
+    """Services whose queue or ETA this event can change, from its ticket or (for an
+    event about a window alone) the window it opens, closes, pauses or reassigns (they
+    change how many serve): asked with their states before the event and after it."""
+    if isinstance(event, HallDay.ServiceStarted | HallDay.TicketRecalled):
+        return set()  # the ticket is out of the queue already: nobody's place moves
+    if getattr(event, "number", None) is not None:
+        return {ticket.service} if ticket is not None else set()
+    return set(window.services) if window is not None else set(getattr(event, "services", ()))
+
+
 _STATUS_NAMES = {status: status.value for status in S}  # an enum's `.value` is a slow property
 _CLOSING = {HallDay.ServiceFinished: S.DONE, HallDay.TicketLapsed: S.LAPSED}
 

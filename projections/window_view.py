@@ -13,8 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from projections.base import ReadModel
-from projections.shadow import DayKey, ShadowDays
+from projections.shadow import DayKey, ShadowReadModel
 from queue_core.hall_day import HallDay
 
 CLOSING = (HallDay.ServiceFinished, HallDay.TicketCancelled)
@@ -44,11 +43,11 @@ def note(event: Any) -> str:
     return ""
 
 
-class WindowView(ReadModel):
+class WindowView(ShadowReadModel):
     name = "window_view"
 
     def _reset(self) -> None:
-        self.shadow = ShadowDays()
+        self.shadow = self._new_shadow()
         self.history: dict[DayKey, dict[str, list[dict[str, Any]]]] = {}
         # When the ticket was last called (a recall is not a new call: the wait ended then).
         self.called: dict[DayKey, dict[str, str]] = {}
