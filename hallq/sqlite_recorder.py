@@ -54,13 +54,15 @@ class WriterConnectionRecorder(SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._writer: sqlite3.Connection | None = None
+        self._closed = False
         # One writer thread uses it in a server; a test or a tool may write from others.
         self._writer_lock = threading.Lock()
 
     def insert_events(
         self, stored_events: Sequence[persistence.StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if kwargs or self.datastore.pool.is_sqlite_memory_mode:
+        # The library's `save` passes `tracking=None`; a tracking record is its own path.
+        if kwargs.get("tracking") is not None or self.datastore.pool.is_sqlite_memory_mode:
             return super().insert_events(stored_events, **kwargs)
         statement = self.insert_events_statement
         with self._writer_lock:
@@ -75,17 +77,26 @@ class WriterConnectionRecorder(SQLiteApplicationRecorder):
                     for s in stored_events
                 ]
                 conn.execute("COMMIT")
-            except sqlite3.Error as error:
-                if conn.in_transaction:
-                    conn.rollback()
-                raise library_error(error) from error
-            except BaseException:
-                if conn.in_transaction:
-                    conn.rollback()
+            except BaseException as error:
+                self._roll_back(conn)
+                if isinstance(error, sqlite3.Error):
+                    raise library_error(error) from error
                 raise
         return ids  # type: ignore[return-value]  # lastrowid is set after an INSERT
 
+    def _roll_back(self, conn: sqlite3.Connection) -> None:
+        """Leave nothing of a failed insert; a connection that cannot even roll back (a
+        disk error, say) is dropped, and the next insert opens a new one."""
+        try:
+            if conn.in_transaction:
+                conn.rollback()
+        except sqlite3.Error:
+            conn.close()
+            self._writer = None
+
     def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise persistence.ConnectionPoolClosedError("the recorder is closed")
         pool = self.datastore.pool
         try:
             self._writer = sqlite3.connect(
@@ -102,6 +113,7 @@ class WriterConnectionRecorder(SQLiteApplicationRecorder):
     def close(self) -> None:
         """Close the writing connection (the pool's are closed with the datastore)."""
         with self._writer_lock:
+            self._closed = True
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None

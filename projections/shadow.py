@@ -1,7 +1,7 @@
 """The hall's days as the core itself folds them: a shadow `HallDay` per hall-day.
 
 Read models that show tickets and windows (the board, a ticket's status, a window's
-screen) replay each day event into a private copy of the aggregate with the library's own
+screen) replay each day event into a copy of the aggregate with the library's own
 `event.mutate`, instead of re-implementing the lifecycle. A second fold would drift from
 the aggregate sooner or later (requeued, front, target window, recalls …), and then a
 resident's "position" would disagree with what call next really does; with the shadow,
@@ -15,8 +15,10 @@ The server's board, ticket status and window view share one `ShadowDays` (see
 `ShadowReadModel`): the first of them to fold an event applies it, the others get the same
 day back, so each event is applied once instead of three times. What a model needs from
 before the event (the ticket's and the window's previous state) the shadow keeps from the
-fold (`ticket_before`, `window_before`). Models sharing a shadow are reset together
-(`LogFollower.rebuild`); a model built without one keeps its own.
+fold (`ticket_before`, `window_before`). Models sharing a shadow fold the log in step
+(one `LogFollower`) and are reset together (`LogFollower.rebuild`): one that falls behind
+the shared shadow raises rather than apply an event twice. A model built without a
+shadow keeps its own.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class ShadowDays:
         self.waiting: dict[DayKey, Counter[tuple[str, str]]] = {}  # (service, lane) -> n
         self.waiting_version: dict[DayKey, int] = {}  # bumped whenever `waiting` changes
         self._last: tuple[Any, HallDay | None] | None = None  # the event folded last, its day
+        self.position = 0  # the notification id of the event folded last (see ShadowReadModel)
         # Before the event folded last: its ticket's state and its window's (if it names
         # one), as they were in the day.
         self.ticket_before: Ticket | None = None
@@ -103,9 +106,6 @@ class ShadowDays:
         day.requests.clear()
         return day
 
-    def key(self, event: Any) -> DayKey | None:
-        return self.keys.get(event.originator_id)
-
     def get(self, hall: str, day: str) -> HallDay | None:
         return self.days.get((hall, day))
 
@@ -137,6 +137,21 @@ class ShadowReadModel(ReadModel):
     def __init__(self, specs: SpecLookup, shadow: ShadowDays | None = None) -> None:
         self._shared_shadow = shadow  # set before the base class's reset() needs it
         super().__init__(specs)
+
+    def fold(self, event: Any, position: int) -> None:
+        if position <= self.position:
+            return
+        shadow = self.shadow
+        last = shadow._last
+        if position <= shadow.position and (last is None or last[0] is not event):
+            # Another model sharing the shadow is ahead: applying this event again would
+            # corrupt the day they all read. The follower folds them in step; a rebuild
+            # resets them together.
+            raise RuntimeError(
+                f"{self.name} is behind the shadow it shares ({position} <= {shadow.position})"
+            )
+        super().fold(event, position)
+        shadow.position = max(shadow.position, position)
 
     def _new_shadow(self) -> ShadowDays:
         shared = self._shared_shadow

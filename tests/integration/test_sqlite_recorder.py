@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import (
+    ConnectionPoolClosedError,
     IntegrityError,
     OperationalError,
     RecordConflictError,
@@ -120,3 +121,32 @@ def test_the_embedded_store_uses_it_and_closing_the_application_closes_it(
     assert recorder._writer is not None
     app.close()
     assert recorder._writer is None
+    with pytest.raises(ConnectionPoolClosedError):  # as the library's pool would say
+        recorder.insert_events([event(uuid4(), 1)])
+
+
+def test_a_connection_that_cannot_roll_back_is_replaced(
+    recorder: WriterConnectionRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = uuid4()
+    recorder.insert_events([event(a, 1)])
+    broken = recorder._writer
+    assert broken is not None
+
+    class Unusable:  # fails the insert, then fails to roll back (a disk error, say)
+        in_transaction = True
+
+        def execute(self, *_: object) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        def rollback(self) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+        def close(self) -> None:
+            broken.close()
+
+    recorder._writer = Unusable()  # type: ignore[assignment]
+    with pytest.raises(OperationalError):
+        recorder.insert_events([event(a, 2)])
+    assert recorder._writer is None
+    assert recorder.insert_events([event(a, 2)]) == [2]  # a new connection took over

@@ -3,6 +3,8 @@ models with a shadow each know, after every step of a morning with every kind of
 
 from __future__ import annotations
 
+import pytest
+
 from projections import HallBoard, TicketStatus, WindowView
 from projections.follower import LogFollower
 from projections.shadow import ShadowDays
@@ -51,3 +53,17 @@ def test_a_rebuild_resets_the_shared_shadow_once_for_all(app: HallqApplication, 
     follower.rebuild()
     assert [m.state() for m in shared] == before
     assert all(m.shadow is days for m in shared)
+
+
+def test_a_model_behind_its_shared_shadow_refuses_to_apply_an_event_again(
+    app: HallqApplication, hall: Hall
+) -> None:
+    days = ShadowDays()
+    board, status = HallBoard(app.hall_spec, days), TicketStatus(app.hall_spec, days)
+    hall.issue()
+    hall.issue()
+    LogFollower(app, [board]).catch_up()  # the board alone: the shadow is ahead of status
+    with pytest.raises(RuntimeError, match="behind the shadow"):
+        LogFollower(app, [status]).catch_up()
+    LogFollower(app, [board, status]).rebuild()  # together again: in step
+    assert status.state()["days"] == board.state()["days"]
