@@ -21,7 +21,6 @@ class HallBoard(ShadowReadModel):
     name = "hall_board"
 
     def _reset(self) -> None:
-        self.shadow = self._new_shadow()
         self.calls: dict[DayKey, deque[dict[str, Any]]] = {}
         # Per day: the services' rows with the waiting counts' version and the spec they
         # were built from, and per window its row with the state and spec it came from.

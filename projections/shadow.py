@@ -54,7 +54,8 @@ class ShadowDays:
         self.days: dict[DayKey, HallDay] = {}
         self.waiting: dict[DayKey, Counter[tuple[str, str]]] = {}  # (service, lane) -> n
         self.waiting_version: dict[DayKey, int] = {}  # bumped whenever `waiting` changes
-        self._last: tuple[Any, HallDay | None] | None = None  # the event folded last, its day
+        self._last_event: Any = None  # the event folded last (an object, compared by identity)
+        self._last_day: HallDay | None = None  # and the day it changed
         self.position = 0  # the notification id of the event folded last (see ShadowReadModel)
         # Before the event folded last: its ticket's state and its window's (if it names
         # one), as they were in the day.
@@ -65,13 +66,16 @@ class ShadowDays:
         """Apply one event, once: the day it changed, or None for events of other
         aggregates. Folding the event folded last again (by another model sharing this
         shadow) returns the same day and leaves `ticket_before` and `window_before` as they are."""
-        last = self._last
-        if last is not None and last[0] is event:
-            return last[1]
+        if self.folded_last(event):
+            return self._last_day
         self.ticket_before = self.window_before = None
         day = self._fold(event)
-        self._last = (event, day)
+        self._last_event, self._last_day = event, day
         return day
+
+    def folded_last(self, event: Any) -> bool:
+        """Whether `event` (this very object) is the one folded last."""
+        return event is self._last_event
 
     def _fold(self, event: Any) -> HallDay | None:
         if isinstance(event, HallDay.Created):
@@ -142,8 +146,7 @@ class ShadowReadModel(ReadModel):
         if position <= self.position:
             return
         shadow = self.shadow
-        last = shadow._last
-        if position <= shadow.position and (last is None or last[0] is not event):
+        if position <= shadow.position and not shadow.folded_last(event):
             # Another model sharing the shadow is ahead: applying this event again would
             # corrupt the day they all read. The follower folds them in step; a rebuild
             # resets them together.
@@ -153,6 +156,7 @@ class ShadowReadModel(ReadModel):
         super().fold(event, position)
         shadow.position = max(shadow.position, position)
 
-    def _new_shadow(self) -> ShadowDays:
+    def reset(self) -> None:
         shared = self._shared_shadow
-        return shared.reset() if shared is not None else ShadowDays()
+        self.shadow = shared.reset() if shared is not None else ShadowDays()
+        super().reset()

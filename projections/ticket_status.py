@@ -79,7 +79,6 @@ class TicketStatus(ShadowReadModel):
     name = "ticket_status"
 
     def _reset(self) -> None:
-        self.shadow = self._new_shadow()
         self.closed: dict[DayKey, dict[str, Ticket]] = {}  # done and cancelled tickets
         self.digests: dict[str, tuple[str, str, str]] = {}
         self.started: dict[DayKey, dict[str, datetime]] = {}  # serving since

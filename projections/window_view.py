@@ -47,7 +47,6 @@ class WindowView(ShadowReadModel):
     name = "window_view"
 
     def _reset(self) -> None:
-        self.shadow = self._new_shadow()
         self.history: dict[DayKey, dict[str, list[dict[str, Any]]]] = {}
         # When the ticket was last called (a recall is not a new call: the wait ended then).
         self.called: dict[DayKey, dict[str, str]] = {}
