@@ -3,8 +3,8 @@
 After each batch the follower folded, the publisher sends, per hall-day touched: first
 the batch's event messages (each call and recall, in order: they are what a screen must
 show soonest), then state messages (the display's board, each subscribed window's view,
-the cockpit, and the status of each subscribed ticket whose service the batch touched, if
-it changed). A resuming client gets the current state after what it missed, so the
+the cockpit, and the status of each subscribed ticket waiting in a service whose queue the
+batch moved, or named by the batch, if it changed). A resuming client gets the current state after what it missed, so the
 order costs it nothing. `sweep()` re-sends statuses that changed with time alone (aging
 can reorder a queue without any event). Every message carries the notification id of the
 newest event it reflects as its `seq`, so processes that follow the same log number the
@@ -55,9 +55,9 @@ class Publisher:
         self._days: dict[Any, tuple[str, str]] = {}  # day id -> (hall, day)
         self._configs: dict[Any, str] = {}  # hall configuration id -> hall
         self._digests: dict[tuple[str, str, str], str] = {}  # (hall, day, number) -> digest
-        # Open tickets with a token, by the service whose queue they are in: a batch that
-        # touches one service re-sends the statuses of that service's phones only.
-        self._in_service: dict[tuple[str, str, str], set[str]] = {}
+        # Open tickets with a token (digest -> number), by the service whose queue they
+        # are in: a batch that touches one service re-sends that service's phones only.
+        self._in_service: dict[tuple[str, str, str], dict[str, str]] = {}
         self._service_of: dict[str, tuple[str, str, str]] = {}  # digest -> its key above
         self._closing: list[str] = []
         # (hall, day, service) -> its queue as residents last saw it (see `_moved`)
@@ -76,7 +76,7 @@ class Publisher:
             elif isinstance(event, HallDay.TicketIssued) and event.token_digest:
                 hall, day = self._days[event.originator_id]
                 self._digests[(hall, day, event.number)] = event.token_digest
-                self._file(event.token_digest, (hall, day, event.service))
+                self._file(event.token_digest, (hall, day, event.service), event.number)
             elif isinstance(
                 event,
                 HallDay.TicketTransferred
@@ -92,21 +92,21 @@ class Publisher:
                 if digest is None:
                     continue
                 if isinstance(event, HallDay.TicketTransferred):
-                    self._file(digest, (hall, day, event.to_service))
+                    self._file(digest, (hall, day, event.to_service), event.number)
                 else:
                     self._closing.append(digest)  # after its final status has been sent
 
-    def _file(self, digest: str, key: tuple[str, str, str]) -> None:
+    def _file(self, digest: str, key: tuple[str, str, str], number: str) -> None:
         old = self._service_of.get(digest)
         if old is not None:
-            self._in_service[old].discard(digest)
+            self._in_service[old].pop(digest, None)
         self._service_of[digest] = key
-        self._in_service.setdefault(key, set()).add(digest)
+        self._in_service.setdefault(key, {})[digest] = number
 
     def _unfile(self, digest: str) -> None:
         key = self._service_of.pop(digest, None)
         if key is not None:
-            self._in_service[key].discard(digest)
+            self._in_service[key].pop(digest, None)
 
     def hall_of(self, event: Any) -> str | None:
         """The hall an event belongs to (its day's or its configuration's), if known."""
@@ -138,11 +138,12 @@ class Publisher:
             self._state(hall, day, t.seq)
         seq = max((seq for _, seq in batch), default=0)
         now = self.now()
-        moved = self._moved(self.tickets.drain_touched(), now)
-        digests = [d for key in moved for d in self._in_service.get(key, ())]
-        for (hall, day), t in touched.items():  # their own status may have changed
-            digests += [d for n in t.numbers if (d := self._digests.get((hall, day, n)))]
-        self._tickets(dict.fromkeys(digests), seq, now)
+        done = self._queues(self._moved(self.tickets.drain_touched(), now), seq, now)
+        own = [  # tickets the batch names: their own status may have changed
+            d for (hall, day), t in touched.items() for n in t.numbers
+            if (d := self._digests.get((hall, day, n))) and d not in done
+        ]  # fmt: skip
+        self._tickets(dict.fromkeys(own), seq, now)
         for digest in self._closing:
             self._unfile(digest)
         self._closing.clear()
@@ -171,7 +172,7 @@ class Publisher:
         """Whether any phone listens to a ticket of this service: scanning the smaller of
         the service's tickets and the listened ticket channels (most tickets of a real
         hall have no phone connected; in a benchmark every one has)."""
-        digests = self._in_service.get(key, set())
+        digests = self._in_service.get(key) or {}
         phones = self.hub.listened("ticket")
         if len(phones) < len(digests):
             return any(self._service_of.get(channel[7:]) == key for channel in phones)
@@ -181,8 +182,7 @@ class Publisher:
         """Re-send every subscribed ticket's status that changed with time alone (aging can
         reorder a queue without any event)."""
         now = self.now()
-        moved = self._moved(list(self._in_service), now)
-        self._tickets([d for key in moved for d in self._in_service.get(key, ())], seq, now)
+        self._queues(self._moved(list(self._in_service), now), seq, now)
 
     def _call(self, hall_day: tuple[str, str], event: Any) -> dict[str, Any]:
         service_id = self.tickets.service_of(hall_day[0], hall_day[1], event.number)
@@ -216,23 +216,42 @@ class Publisher:
             self._last_state[channel] = data
             self.hub.publish(channel, seq, kind, data)
 
+    def _queues(self, keys: Iterable[tuple[str, str, str]], seq: int, now: datetime) -> set[str]:
+        """Send the phones waiting in these services (whose queue moved, see `_moved`)
+        their new status, walking each queue once; the digests of those built. A phone
+        whose ticket has left the queue is told by the event about its ticket."""
+        listened = self.hub.listened("ticket")
+        done: set[str] = set()
+        for key in keys:
+            phones = self._in_service.get(key)
+            if not phones:
+                continue
+            wanted = {n: d for d, n in phones.items() if "ticket:" + d in listened}
+            for number, status in self.tickets.queue_statuses(*key, now, wanted):
+                digest = wanted[number]
+                done.add(digest)
+                self._send(digest, status, seq)
+        return done
+
     def _tickets(self, digests: Iterable[str], seq: int, now: datetime) -> None:
-        """The status of each of these tickets that has a phone listening, if it differs
-        from the last one its phone was sent. Statuses are built only for the services
-        whose queue moved (see `_moved`), where nearly every place changed, so building
-        each one and comparing it whole costs less than a cheaper test first."""
-        hub, last_sent = self.hub, self._last_sent
-        listened = hub.listened("ticket")  # live: a phone that leaves midway drops out
+        """The status of each of these tickets that has a phone listening."""
+        listened = self.hub.listened("ticket")  # live: a phone that leaves midway drops out
         find, status_of = self.tickets.find, self.tickets.status
         for digest in digests:
-            channel = "ticket:" + digest
-            if channel not in listened:
+            if "ticket:" + digest not in listened:
                 continue
             found = find(digest)
             status = status_of(*found, now) if found is not None else None
-            if status is not None and status != last_sent.get(digest):
-                last_sent[digest] = status
-                hub.publish(channel, seq, "ticket", status)
+            if status is not None:
+                self._send(digest, status, seq)
+
+    def _send(self, digest: str, status: dict[str, Any], seq: int) -> None:
+        """Send a phone its ticket's status unless it equals the last one it was sent.
+        Nearly every status built differs (only moved queues are walked), so building it
+        and comparing it whole costs less than a cheaper test first."""
+        if status != self._last_sent.get(digest):
+            self._last_sent[digest] = status
+            self.hub.publish("ticket:" + digest, seq, "ticket", status)
 
     def cockpit(self, hall: str, day: str) -> dict[str, Any]:
         return {"board": self.board.board(hall, day), "summary": self.stats.summary(hall, day)}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -214,10 +215,30 @@ class TicketStatus(ShadowReadModel):
                 "lapse_at": None,
             }
         q = self._queue(hall, day, t.service, now)
-        position = q.places[number]
+        return self._queued(hall, t, q, q.places[number])
+
+    def queue_statuses(
+        self, hall: str, day: str, service: str, now: datetime, wanted: Container[str]
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(number, status) of each ticket in `wanted` that holds a place in the
+        service's queue, front first: the same statuses as `status`, for a whole queue
+        at once. After a call every place behind it moves, and the publisher re-sends
+        them all; walking the queue gives each its place without looking it up."""
+        shadow = self.shadow.get(hall, day)
+        if shadow is None:
+            return
+        tickets = shadow.tickets
+        q = self._queue(hall, day, service, now)
+        for position, number in enumerate(q.order, 1):
+            if number in wanted:
+                yield number, self._queued(hall, tickets[number], q, position)
+
+    def _queued(self, hall: str, t: Ticket, q: ServiceQueue, position: int) -> dict[str, Any]:
+        """The status of a ticket holding `position` in its service's queue `q`."""
         p50, p90, simple = q.eta(position)
         come, lapse_at = False, None
-        if status is S.REMOTE:
+        remote = t.status is S.REMOTE
+        if remote:
             policy = self.specs(hall).policy
             come = come_now(position - 1, p50, t.passed_at is not None, policy)
             if t.passed_at is not None:
@@ -225,13 +246,13 @@ class TicketStatus(ShadowReadModel):
                 lapse_at = (t.passed_at + grace).isoformat()
         return {
             **self._fixed(t),
-            "status": _STATUS_NAMES[status],
+            "status": _STATUS_NAMES[t.status],
             "window": None,
             "position": position,
             "people_ahead": position - 1,
             "eta": {"p50_min": p50, "p90_min": p90},
             "eta_simple_min": simple,
-            "arrived": status is not S.REMOTE,
+            "arrived": not remote,
             "come_now": come,
             "lapse_at": lapse_at,
         }

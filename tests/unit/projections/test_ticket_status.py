@@ -19,7 +19,13 @@ from queue_core.commands import (
     Transfer,
 )
 from queue_core.vocabulary import Channel, Lane
-from tests.unit.projections.conftest import DAY, HALL, Hall, assert_rebuild_gives_the_same_state
+from tests.unit.projections.conftest import (
+    DAY,
+    HALL,
+    Hall,
+    assert_rebuild_gives_the_same_state,
+    varied_morning,
+)
 
 
 def folded(app: HallqApplication) -> TicketStatus:
@@ -243,3 +249,51 @@ def test_statuses_asked_after_every_command_are_those_rebuilt_from_zero(
         now = hall.clock.now()
         for number in numbers:
             assert live.status(HALL, DAY, number, now) == fresh.status(HALL, DAY, number, now)
+
+
+def test_walking_a_queue_gives_each_wanted_ticket_the_status_asked_one_by_one(
+    app: HallqApplication, hall: Hall
+) -> None:
+    """The publisher walks a moved queue (`queue_statuses`) instead of asking each phone's
+    status: after every step of a varied morning, with remote tickets holding places,
+    every service's walk gives exactly `status` for each queued ticket it was asked for,
+    front first, and nothing for the rest."""
+    live = TicketStatus(app.hall_spec)
+    follower = LogFollower(app, [live])
+    services = [s.id for s in app.hall_spec(HALL).services]
+    walked = 0
+
+    def check() -> None:
+        nonlocal walked
+        follower.catch_up()
+        now = hall.clock.now()
+        for day in live.shadow.days_of(HALL):
+            tickets = live.shadow.get(HALL, day).tickets  # type: ignore[union-attr]
+            for service in services:
+                queued = {n: live.status(HALL, day, n, now) for n in tickets}
+                queued = {n: s for n, s in queued.items() if s and s["service"] == service
+                          and s["position"] is not None}  # fmt: skip
+                every = list(live.queue_statuses(HALL, day, service, now, set(tickets)))
+                assert dict(every) == queued
+                assert [s["position"] for _, s in every] == list(range(1, len(every) + 1))
+                some = set(list(queued)[::2])
+                assert dict(live.queue_statuses(HALL, day, service, now, some)) == {
+                    n: queued[n] for n in some
+                }
+                walked += len(every)
+
+    remote = {"channel": Channel.MOBILE, "remote": True}
+    varied_morning(hall, check)
+    for step in (  # remote places count, and call next passes them over (`lapse_at`)
+        lambda: hall.issue("medical-insurance", **remote),
+        lambda: hall.issue("medical-insurance", lane=Lane.GREEN),
+        lambda: hall.issue("medical-insurance", **remote),
+        lambda: hall.issue(**remote),
+        lambda: hall.minutes(3),
+        lambda: hall.run(StartServing, window=2),
+        lambda: hall.run(FinishService, window=2),
+        lambda: hall.call(2),
+    ):
+        step()
+        check()
+    assert walked > 50
