@@ -45,7 +45,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.procs import HOST, Child, free_port, log, raise_open_files
+from bench.procs import HOST, ROOT, Child, free_port, log, raise_open_files
 from bench.push_hall import (
     HALL,
     TIMEOUT,
@@ -181,9 +181,12 @@ async def wait_until_up(http: aiohttp.ClientSession, server: Child, timeout_s: f
     raise RuntimeError(f"hallq serve did not answer within {timeout_s:.0f} s")
 
 
-async def run_ours(s: Scenario, folder: Path, phones: bool = True) -> tuple[Phase, Calls]:
+async def run_ours(
+    s: Scenario, folder: Path, phones: bool = True, tree: Path = ROOT
+) -> tuple[Phase, Calls]:
     """The measured phase on hallq. Without `phones`, the same tickets are issued and
-    called, but only one screen listens: the commands' own cost."""
+    called, but only one screen listens: the commands' own cost. `tree`: the checkout
+    whose hallq serves (`bench.push_ab` compares two)."""
     folder.mkdir(parents=True, exist_ok=True)
     log(f"creating {s.windows} staff accounts")
     add_staff(folder / "accounts.json", s.windows)
@@ -191,7 +194,7 @@ async def run_ours(s: Scenario, folder: Path, phones: bool = True) -> tuple[Phas
     async with AsyncExitStack() as stack:
         server = await Child.start(
             "hallq serve", ["-m", "hallq", "serve", "--host", HOST, "--port", str(port)],
-            folder / "server.log", server_env(folder), lines=False,
+            folder / "server.log", server_env(folder), lines=False, cwd=tree,
         )  # fmt: skip
         stack.push_async_callback(server.stop, 20.0)
         http = await stack.enter_async_context(client_session(port))

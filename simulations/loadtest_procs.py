@@ -76,12 +76,13 @@ class Child:
         log_path: Path,
         env: dict[str, str] | None = None,
         lines: bool = True,
+        cwd: Path = ROOT,  # `-m` imports from here first: another checkout runs its own code
     ) -> Child:
         with log_path.open("ab") as log_file:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 *args,
-                cwd=ROOT,
+                cwd=cwd,
                 env={**os.environ, **(env or {})},
                 stdin=asyncio.subprocess.PIPE if lines else asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE if lines else log_file,

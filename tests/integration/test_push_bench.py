@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import subprocess
 
 import pytest
 
+from bench.procs import ROOT
 from bench.push import TARGETS, Scenario, measure
+from bench.push_ab import compare
 
 KEYS = (
     "call_to_display_p50_ms",
@@ -67,3 +70,21 @@ def test_a_tiny_push_benchmark_reports_every_figure() -> None:
     assert (
         abs(figures["baseline_deliveries"] - figures["deliveries"]) <= figures["deliveries"] / 100
     )
+
+
+@pytest.mark.slow
+def test_the_ab_comparison_runs_both_checkouts_side_by_side_and_cleans_up() -> None:
+    """`bench.push_ab` against HEAD: two servers (this checkout and a worktree of HEAD)
+    measured in the same seconds, each call answered, and the worktree removed after."""
+    before = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True, check=True
+    ).stdout
+    result = compare("HEAD", 1, Scenario(phones=40, displays=4, windows=2, duration_s=2))
+    (figures,) = result["rounds"]
+    assert set(figures) == {"this", "ref"}
+    assert all(0 < ms < 1_000 for ms in figures.values())
+    assert result["median_ratio"] == figures["this"] / figures["ref"]
+    after = subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True, check=True
+    ).stdout
+    assert after == before
