@@ -34,6 +34,14 @@ def status_is(page, status: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector(f"#window-status[data-status={status}]")
 
 
+def shortcut(page, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Press a keyboard shortcut once its button is available, as staff would: a push
+    can show the new state a moment before the request that caused it has returned, and
+    until then the buttons are held (one request at a time) and the key does nothing."""
+    page.wait_for_selector(f"button[data-key='{key}']:not([disabled])")
+    page.keyboard.press(key)
+
+
 def only_refusals(errors: list[str]) -> bool:
     """Chromium logs every non-2xx fetch; the refusals this test provokes are 409s."""
     return all("status of 409" in e for e in errors)
@@ -58,7 +66,7 @@ def test_the_terminal_serves_a_ticket_from_call_to_finish(
     waits_for(page, "social-security", "green", 1)
     waits_for(page, "social-security", "blue", 1)
 
-    page.keyboard.press("n")  # shortcut: call next
+    shortcut(page, "n")  # shortcut: call next
     page.wait_for_selector("#current:not([hidden])")
     called = page.inner_text("#cur-number")
     other = second if called == first else first
@@ -85,11 +93,11 @@ def test_the_terminal_serves_a_ticket_from_call_to_finish(
     page.click("#dlg-finish [data-cancel]")
     assert only_refusals(opened.console_errors)
 
-    page.keyboard.press("s")
+    shortcut(page, "s")
     page.wait_for_selector("#cur-status[data-status=serving]")
 
     # Transfer to another service: the ticket leaves this counter and waits there.
-    page.keyboard.press("t")
+    shortcut(page, "t")
     page.select_option("#dlg-transfer [name=to_service]", "medical-insurance")
     page.fill("#dlg-transfer [name=note]", "请补医保卡")
     opened.screenshot("-transfer")
@@ -100,16 +108,16 @@ def test_the_terminal_serves_a_ticket_from_call_to_finish(
     waits_for(page, "medical-insurance", lane, 1)
 
     # Park the next one for missing materials, then return it to the queue.
-    page.keyboard.press("n")
+    shortcut(page, "n")
     page.wait_for_selector(f"#cur-number:text-is('{other}')")
-    page.keyboard.press("p")
+    shortcut(page, "p")
     assert page.input_value("#dlg-park [name=minutes]") == "30"
     assert "身份证" in page.inner_text("#park-materials")
     page.check("#park-materials input >> nth=0")
     opened.screenshot("-park")
     page.click("#dlg-park button[type=submit]")
     page.wait_for_selector("#current", state="hidden")
-    page.keyboard.press("b")
+    shortcut(page, "b")
     assert page.is_checked(f"#return-choices input[value={other}]")
     page.click("#dlg-return button[type=submit]")
     page.wait_for_selector("#dlg-return", state="hidden")
@@ -121,17 +129,17 @@ def test_the_terminal_serves_a_ticket_from_call_to_finish(
     page.wait_for_timeout(500)
     assert not page.locator("#error").is_visible()
 
-    page.keyboard.press(" ")  # pause, with a reason
+    shortcut(page, " ")  # pause, with a reason
     page.check("#dlg-pause input[value='会议 meeting']")
     page.click("#dlg-pause button[type=submit]")
     status_is(page, "paused")
     assert "会议" in page.inner_text("#pause-reason")
-    page.keyboard.press(" ")  # resume
+    shortcut(page, " ")  # resume
     status_is(page, "open")
 
-    page.keyboard.press("s")
+    shortcut(page, "s")
     page.wait_for_selector("#cur-status[data-status=serving]")
-    page.keyboard.press("f")
+    shortcut(page, "f")
     page.check("#dlg-finish input[name=rating][value='5']")
     page.click("#dlg-finish button[type=submit]")
     page.wait_for_selector("#current", state="hidden")
