@@ -127,9 +127,11 @@ def contenders(tickets: Iterable[Ticket], weights: Mapping[Lane, float]) -> list
     Why the others cannot: take two plain tickets of one lane, A issued no later than B.
     A has waited at least as long, so the guarantee (overdue) applies to A whenever it
     applies to B, and then ranks A first (issue time, then seq); aging ranks A first too
-    (the lane's weight is the same; ties go to seq). Issue order, and no rule at all,
-    rank by seq alone: the lane's lowest seq comes first. A lane with a negative weight
-    would prefer the youngest under aging, so its tickets are all kept."""
+    (the lane's weight is the same; ties go to seq), or with a weight of 0 ranks by seq
+    alone. Issue order, and no rule at all, rank by seq alone: the lane's lowest seq
+    comes first. A lane with a negative weight
+    would prefer the youngest under aging, so its tickets are all kept. (The hall's
+    configuration bounds every lane number, so weight × wait never overflows.)"""
     kept: list[Ticket] = []
     heads: dict[Lane, tuple[Ticket, Ticket]] = {}  # lane -> (issued first, lowest seq)
     for t in tickets:

@@ -112,8 +112,20 @@ def _lane(value: Any, where: str) -> Lane:
         raise _bad(where, f"未知通道 {value!r}", f"unknown lane {value!r}") from None
 
 
+LANE_NUMBER_LIMIT = 1e6  # a lane's weight or guarantee (minutes): far beyond any real one
+
+
 def _lane_map(raw: Mapping[str, Any], where: str) -> dict[Lane, float]:
     result = {_lane(k, where): float(v) for k, v in raw.items()}
+    # Aging ranks by weight × wait: an infinite, NaN or astronomically large number would
+    # make that product overflow or compare as nothing, and the ranking meaningless.
+    wild = sorted(lane.value for lane, v in result.items() if not abs(v) <= LANE_NUMBER_LIMIT)
+    if wild:
+        raise _bad(
+            where,
+            f"通道 {', '.join(wild)} 的数值须在 ±{LANE_NUMBER_LIMIT:g} 以内",
+            f"lanes {', '.join(wild)} need a number within ±{LANE_NUMBER_LIMIT:g}",
+        )
     missing = set(Lane) - set(result)
     if missing:
         names = ", ".join(sorted(lane.value for lane in missing))

@@ -13,9 +13,12 @@ from hallq.bootstrap import load_hall_document
 from hallq.settings import reference_hall_path
 from queue_core.call_rules import RULES, WindowSkills, choose_next, contenders, queue_order
 from queue_core.commands import CallNext, FinishService, IssueTicket, OpenWindow, StartServing
+from queue_core.errors import InvalidConfiguration
+from queue_core.hall_spec import hall_spec_from_mapping
 from queue_core.ports import ManualClock
 from queue_core.ticket import Ticket
 from queue_core.vocabulary import Channel, Lane
+from tests.unit.test_hall_day_properties import tiny_hall
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -305,3 +308,15 @@ def test_ranking_only_the_contenders_picks_what_ranking_everyone_picks(
     choice = choose_next(ONLY_A, tickets, NOW, policy)
     assert (choice.ticket if choice else None) == plain_chain(tickets, NOW, policy)
     assert len(contenders(tickets, policy.lane_weights)) <= len(tickets)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1e308, -2e6])
+@pytest.mark.parametrize("table", ["lane_weights", "max_wait_min"])
+def test_a_lane_number_that_would_break_the_ranking_is_refused(table: str, value: float) -> None:
+    """Aging ranks by weight × wait: an infinite, NaN or astronomical number would make
+    it overflow or compare as nothing (and `contenders` rests on it being a number)."""
+    raw = tiny_hall()
+    raw["policy"][table] = {**raw["policy"][table], "green": value}
+    with pytest.raises(InvalidConfiguration) as bad:
+        hall_spec_from_mapping(raw)
+    assert f"policy.{table}" in bad.value.message_en and "green" in bad.value.message_zh
