@@ -112,7 +112,9 @@ def _lane(value: Any, where: str) -> Lane:
         raise _bad(where, f"未知通道 {value!r}", f"unknown lane {value!r}") from None
 
 
-LANE_NUMBER_LIMIT = 1e6  # a lane's weight or guarantee (minutes): far beyond any real one
+# A lane's weight or guarantee (minutes) stays within this: a simulation emulates strict
+# priority with weights like 1e24, and weight × any wait still stays far from overflow.
+LANE_NUMBER_LIMIT = 1e100
 
 
 def _lane_map(raw: Mapping[str, Any], where: str) -> dict[Lane, float]:

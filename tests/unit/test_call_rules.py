@@ -310,7 +310,7 @@ def test_ranking_only_the_contenders_picks_what_ranking_everyone_picks(
     assert len(contenders(tickets, policy.lane_weights)) <= len(tickets)
 
 
-@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1e308, -2e6])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1e308, -1e200])
 @pytest.mark.parametrize("table", ["lane_weights", "max_wait_min"])
 def test_a_lane_number_that_would_break_the_ranking_is_refused(table: str, value: float) -> None:
     """Aging ranks by weight × wait: an infinite, NaN or astronomical number would make
