@@ -182,19 +182,21 @@ def test_without_the_guarantee_rule_the_same_stream_starves_the_blue_ticket(
 TicketSpec = tuple[float, Lane, bool, bool, int | None]  # waited min, lane, requeued, front, slot
 
 
+# One waiting ticket: minutes waited (some exactly at a lane's guarantee), lane, requeued,
+# at the front, appointment slot start (minutes from now) or none.
+TICKET_SPEC = st.tuples(
+    st.one_of(st.floats(0, 120), st.sampled_from([20.0, 30.0, 60.0])),
+    st.sampled_from(list(Lane)),
+    st.booleans(),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(-30, 30)),
+)
+
+
 def ticket_specs(max_size: int) -> st.SearchStrategy[list[TicketSpec]]:
     """Waiting tickets of one service: some exactly at a lane's guarantee, some requeued
     (at the front or not), some with an appointment slot around now."""
-    return st.lists(
-        st.tuples(
-            st.one_of(st.floats(0, 120), st.sampled_from([20.0, 30.0, 60.0])),
-            st.sampled_from(list(Lane)),
-            st.booleans(),
-            st.booleans(),
-            st.one_of(st.none(), st.integers(-30, 30)),
-        ),
-        max_size=max_size,
-    )
+    return st.lists(TICKET_SPEC, max_size=max_size)
 
 
 def tickets_of(specs: list[TicketSpec]) -> list[Ticket]:
@@ -270,14 +272,8 @@ def test_the_ranked_choice_is_the_plain_chain_for_any_order_of_rules(
 
 
 @given(
-    st.lists(
-        st.tuples(
-            st.one_of(st.floats(0, 120), st.sampled_from([20.0, 30.0, 60.0])),
-            st.sampled_from(list(Lane)),
-            st.booleans(),
-            st.booleans(),
-            st.one_of(st.none(), st.integers(-30, 30)),
-        ).map(lambda spec: spec if spec[2] else (spec[0], spec[1], False, False, None)),
+    st.lists(  # half the tickets plain: neither requeued nor booked
+        TICKET_SPEC.map(lambda spec: spec if spec[2] else (spec[0], spec[1], False, False, None)),
         max_size=20,
     ),
     st.permutations(RULES).flatmap(
