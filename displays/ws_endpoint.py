@@ -97,9 +97,7 @@ def _direct_writer(request: web.Request) -> Callable[[bytes], bool]:
         if waiting == 0 and sock is not None:
             try:
                 sent = sock.send(frame)
-            except (BlockingIOError, InterruptedError):
-                sent = 0
-            except OSError:  # a reset peer: the transport's own write meets it and closes
+            except OSError:  # would block: buffered below; a reset peer: `write` meets it
                 sent = 0
             if sent < len(frame):
                 transport.write(memoryview(frame)[sent:])

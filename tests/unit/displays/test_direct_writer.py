@@ -14,12 +14,6 @@ import pytest
 
 from displays.ws_endpoint import _direct_writer
 
-
-class Sink(asyncio.Protocol):
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.lost = True
-
-
 Pair = tuple[Callable[[bytes], bool], asyncio.Transport, socket.socket]
 
 
@@ -29,7 +23,7 @@ async def pair() -> AsyncIterator[Pair]:
     ours, peer = socket.socketpair()
     ours.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)  # small: partial sends
     loop = asyncio.get_running_loop()
-    transport, _ = await loop.create_connection(Sink, sock=ours)
+    transport, _ = await loop.create_connection(asyncio.Protocol, sock=ours)
     assert isinstance(transport, asyncio.Transport)
     write_now = _direct_writer(SimpleNamespace(transport=transport))  # type: ignore[arg-type]
     peer.setblocking(False)
