@@ -333,6 +333,7 @@
     who.textContent = session.username;
     if (live) live.close();
     live = Hallq.live([{ channel: `window:${hall.id}:${windowNo}`, token: session.token }], onMessage, onState);
+    updateButtons(); // held until the window's snapshot arrives: a press before it would do nothing
   }
 
   function logout() {
