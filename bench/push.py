@@ -45,6 +45,7 @@ from typing import Any
 
 import aiohttp
 
+import hallq
 from bench.procs import HOST, ROOT, Child, free_port, log, raise_open_files
 from bench.push_hall import (
     HALL,
@@ -58,6 +59,7 @@ from bench.push_hall import (
     window_services,
 )
 from bench.push_records import Capture, Row, call_latencies_ms, percentile, replay_script
+from hallq.native import fresh
 
 TARGETS = {
     "call_to_display_p50_ms": "(report)",
@@ -350,6 +352,7 @@ def figures(
         "measured_s": ours.seconds,
         "baseline_measured_s": base.seconds,
         "clock": CLOCK,
+        "server_modules": server_modules(),  # per round: a build may go stale between them
         **asdict(s),
     }
 
@@ -377,6 +380,7 @@ ROUND_KEYS = (
     "http_floor_cpu_per_delivery_ratio",
     "call_to_display_p99_ms",
     "call_to_phone_p99_ms",
+    "server_modules",
 )
 
 
@@ -394,3 +398,11 @@ def run(quick: bool = False) -> dict[str, Any]:
         "rounds": [{k: r[k] for k in ROUND_KEYS} for r in rounds],
         "quick": quick,
     }
+
+
+def server_modules() -> str:
+    """Whether servers started now run the hot modules compiled (hallq.native): they share
+    this process's environment (HALLQ_NATIVE) and the build, checked as they will."""
+    if hallq.NATIVE != "native":
+        return f"plain ({hallq.NATIVE})"
+    return "compiled" if fresh() else "plain (stale)"

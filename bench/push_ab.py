@@ -12,7 +12,9 @@ of several rounds.
 
 "This checkout" is the working tree, uncommitted changes included. REF is checked out in
 a temporary git worktree, removed at the end; its server runs with this checkout's
-virtual environment, and both halls are set up by this checkout's benchmark code. Prints
+virtual environment, and both halls are set up by this checkout's benchmark code. Only
+this checkout has a compiled build of the hot modules (hallq.native), if any: with
+HALLQ_NATIVE=0 both run plain Python and the code alone is compared. Prints
 each round and the median of (this checkout ÷ REF) server CPU per call, and writes it to
 bench/results/push_ab.json.
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.procs import ROOT, log, raise_open_files
-from bench.push import Scenario, run_ours
+from bench.push import Scenario, run_ours, server_modules
 
 RESULT = ROOT / "bench" / "results" / "push_ab.json"
 
@@ -81,6 +83,8 @@ def compare(ref: str, rounds: int, s: Scenario) -> dict[str, Any]:
         "this_median_ms_per_call": statistics.median(r["this"] for r in per_round),
         "ref_median_ms_per_call": statistics.median(r["ref"] for r in per_round),
         "seconds_per_round": s.duration_s,
+        "this_modules": server_modules(),
+        "ref_modules": "plain",  # a new worktree has no compiled build
     }
 
 

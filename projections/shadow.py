@@ -40,6 +40,11 @@ WAITING = TicketStatus.WAITING
 LANES = tuple(lane.value for lane in Lane)  # an enum's `.value` is a slow property
 
 
+# Typed, unlike a bare None: the library's `mutate` returns the type it is given, and a
+# compiled build (hallq.native) checks at run time that the new day is of that type.
+_NO_DAY: HallDay | None = None
+
+
 class ShadowDays:
     def __init__(self) -> None:
         self._clear()
@@ -79,7 +84,7 @@ class ShadowDays:
 
     def _fold(self, event: Any) -> HallDay | None:
         if isinstance(event, HallDay.Created):
-            created = event.mutate(None)  # the library builds it with `HallDay.__init__`
+            created = event.mutate(_NO_DAY)  # the library builds it with `HallDay.__init__`
             if created is not None:
                 self.keys[created.id] = (created.hall_id, created.day)
                 self.days[(created.hall_id, created.day)] = created

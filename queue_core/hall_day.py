@@ -17,7 +17,7 @@ retries. Everything else about history lives in the events and the projections.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -136,8 +136,8 @@ class HallDay(Aggregate):
         TOPIC = "hallq.HallDay.WindowOpened"
         COMMANDS = ("open",)
         window: int
-        skills: tuple[str, ...]
-        services: tuple[str, ...]
+        skills: Sequence[str]  # see `TicketParked.missing`
+        services: Sequence[str]
         staff: str
 
         def evolve(self, day: HallDay) -> None:
@@ -185,8 +185,8 @@ class HallDay(Aggregate):
         TOPIC = "hallq.HallDay.ServicesAssigned"
         COMMANDS = ("assign",)
         window: int
-        skills: tuple[str, ...]
-        services: tuple[str, ...]
+        skills: Sequence[str]  # see `TicketParked.missing`
+        services: Sequence[str]
         reason: str
 
         def evolve(self, day: HallDay) -> None:
@@ -202,7 +202,7 @@ class HallDay(Aggregate):
         reason: str
         # Unconfirmed remote tickets this call passed over (see `call_rules.passed_over`):
         # their grace period before lapsing starts now, if it has not started already.
-        passed: tuple[str, ...] = ()
+        passed: Sequence[str] = ()  # see `TicketParked.missing`
 
         def command(self) -> str:
             return "call" if self.rule == "specific" else "call_next"
@@ -303,7 +303,9 @@ class HallDay(Aggregate):
         COMMANDS = ("park",)
         window: int
         number: str
-        missing: tuple[str, ...]
+        # A tuple when raised, a list when read back from the store (JSON has no tuple):
+        # a Sequence, which is what a compiled read model (hallq.native) can rely on.
+        missing: Sequence[str]
         until: datetime
 
         def evolve(self, day: HallDay) -> None:

@@ -23,7 +23,7 @@ SAMPLES: dict[str, object] = {
     "datetime": AT,
     "Lane": Lane.GREEN,
     "Channel": Channel.MOBILE,
-    "tuple[str, ...]": ["户口簿", "ID"],
+    "Sequence[str]": ["户口簿", "ID"],  # a list back from JSON, whatever it was raised as
     "str | None": "ref-1",
     "int | None": None,
     "datetime | None": AT,
