@@ -61,13 +61,20 @@ def stamp() -> dict[str, Any]:
     there would make the compiled code's run-time checks fail."""
     return {
         "ext_suffix": EXT_SUFFIX,
-        "versions": {name: importlib.metadata.version(name) for name in SHAPED_BY},
+        "versions": {name: _version(name) for name in SHAPED_BY},
         "sources": {
             str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
             for package in COMPILED_AGAINST
             for path in sorted((ROOT / package).rglob("*.py"))
         },
     }
+
+
+def _version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:  # mypy, say, in a deployment without it
+        return None
 
 
 def _extensions(folder: Path) -> dict[str, Path] | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import hallq
+from hallq import native
 from hallq.native import BUILD, EXT_SUFFIX, NATIVE_MODULES, ROOT, activate, compiled, fresh, stamp
 from tests.conftest import in_ci
 
@@ -117,3 +118,13 @@ def test_the_compiled_pass_really_runs_the_compiled_modules() -> None:
     when none is): here it must be the one in use."""
     assert hallq.NATIVE == "native"
     assert all(compiled(import_module(m)) for m in NATIVE_MODULES)
+
+
+def test_a_library_missing_from_the_environment_makes_a_build_stale_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = fake_build(tmp_path / "built-with-mypy")
+    monkeypatch.setattr(native, "SHAPED_BY", (*native.SHAPED_BY, "no-such-distribution"))
+    assert stamp()["versions"]["no-such-distribution"] is None
+    monkeypatch.delenv("HALLQ_NATIVE", raising=False)
+    assert activate(build) == "stale"
