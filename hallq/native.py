@@ -2,7 +2,7 @@
 
 Why: a call fans out to thousands of sockets, and per call the server spends most of its
 CPU in a few pure modules (publishing, ticket statuses, queue order, the push hub).
-Compiled, the server takes about 8 % less CPU per call (`python -m bench.push_ab`).
+Compiled, the server takes about 6 % less CPU per call (`python -m bench.push_ab`).
 
 `python -m hallq.native_build` (run by `make install`) compiles NATIVE_MODULES into
 `build/native/` beside a manifest (see `stamp`): the SHA-256 of every module of the
