@@ -74,14 +74,14 @@ def test_activation_declines_without_touching_the_import_system(
     assert sys.meta_path == finders
 
 
-def loaded_in_new_process(native: str) -> dict[str, str]:
+def loaded_in_new_process(setting: str) -> dict[str, str]:
     """What `import hallq` then the hot modules give in a new interpreter."""
     script = (
         "import hallq, importlib, json\n"
         f"files = {{m: importlib.import_module(m).__file__ for m in {NATIVE_MODULES!r}}}\n"
         "print(json.dumps({'state': hallq.NATIVE, 'files': files}))\n"
     )
-    env = os.environ | {"HALLQ_NATIVE": native}
+    env = os.environ | {"HALLQ_NATIVE": setting}
     out = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -103,9 +103,9 @@ def require_build() -> None:
 
 def test_a_process_loads_every_hot_module_compiled_or_every_one_plain() -> None:
     require_build()
-    native = loaded_in_new_process("1")
-    assert native["state"] == "native"
-    for module, file in native["files"].items():
+    built = loaded_in_new_process("1")
+    assert built["state"] == "native"
+    for module, file in built["files"].items():
         assert file == str(BUILD / module.replace(".", "/")) + EXT_SUFFIX
     plain = loaded_in_new_process("0")
     assert plain["state"] == "off"
