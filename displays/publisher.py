@@ -3,12 +3,13 @@
 After each batch the follower folded, the publisher sends, per hall-day touched: first
 the batch's event messages (each call and recall, in order: they are what a screen must
 show soonest), then state messages (the display's board, each subscribed window's view,
-the cockpit, and the status of each subscribed ticket waiting in a service whose queue the
-batch moved, or named by the batch, if it changed). A resuming client gets the current state after what it missed, so the
-order costs it nothing. `sweep()` re-sends statuses that changed with time alone (aging
-can reorder a queue without any event). Every message carries the notification id of the
-newest event it reflects as its `seq`, so processes that follow the same log number the
-same messages alike, and a client resuming on another process gets no gap.
+the cockpit, and the status of each subscribed ticket waiting in a service whose queue
+the batch moved, or named by the batch, if it changed). A resuming client gets the
+current state after what it missed, so the order costs it nothing. `sweep()` re-sends
+statuses that changed with time alone (aging can reorder a queue without any event).
+Every message carries the notification id of the newest event it reflects as its `seq`,
+so processes that follow the same log number the same messages alike, and a client
+resuming on another process gets no gap.
 """
 
 from __future__ import annotations

@@ -100,12 +100,12 @@ def urls(base: str) -> str:
         f"  大厅看板 hall board      {base}/api/halls/{HALL}/board\n"
         f"  接口文档 OpenAPI         {base}/api/openapi.json\n"
         f"  推送 WebSocket           {base.replace('http', 'ws', 1)}/ws\n"
-        f"  {MODULES.get(hallq.NATIVE, hallq.NATIVE)}\n"
+        f"  {MODULES[hallq.NATIVE]}\n"
         "  按 Ctrl+C 停止 · Ctrl+C stops it\n"
     )
 
 
-MODULES = {  # how the hot modules run (see hallq.native)
+MODULES = {  # how the hot modules run: every state `hallq.native.activate` reports
     "native": "热点模块已编译 hot modules compiled (mypyc)",
     "off": "热点模块未编译 hot modules plain Python (HALLQ_NATIVE=0)",
     "absent": "热点模块未编译 hot modules plain Python (not built: make install builds them)",
